@@ -1,0 +1,7 @@
+"""`newsletter issues …`."""
+
+from __future__ import annotations
+
+from newsletter.cli.common import new_app
+
+app = new_app("issues")

@@ -1,0 +1,1 @@
+"""Email and web templates, shipped with the package."""

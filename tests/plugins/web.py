@@ -1,0 +1,1 @@
+"""Test fixtures of the web capability."""
