@@ -342,6 +342,22 @@ class EventLog(SQLModel, table=True):
     message: str = _text()
 
 
+class WorkerHeartbeat(SQLModel, table=True):
+    """A running `newsletter worker`, refreshed on every wake-up; shown by `newsletter status`."""
+
+    __tablename__ = "workers"
+
+    owner: str = Field(primary_key=True)  # hostname:pid:random, also the lease owner name
+    hostname: str = ""
+    pid: int = 0
+    state: str = "running"  # running | stopping | stopped
+    send_id: int | None = None  # the send it is working on, if any
+    started_at: datetime = _created()
+    seen_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False, index=True)
+    )
+
+
 class RateLimitHit(SQLModel, table=True):
     """One counted request for a rate-limit key (per IP, per address); old rows are pruned."""
 
