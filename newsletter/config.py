@@ -234,6 +234,11 @@ class WebConfig(Section):
         "I agree to receive this newsletter by email. I can unsubscribe at any time with the "
         "link in every email; my data is handled as described in the privacy notice."
     )
+    consent_text_tr: str = (
+        "Bu bülteni e-postayla almayı kabul ediyorum. Her e-postadaki bağlantıyla aboneliğimi "
+        "istediğim zaman iptal edebilirim; verilerim gizlilik bildiriminde açıklandığı gibi "
+        "işlenir."
+    )
     consent_version: str = "2026-11"
     rate_limit_per_ip_per_hour: int = 20
     rate_limit_per_address_per_hour: int = 5

@@ -8,15 +8,25 @@ the re-checked WHERE of READ COMMITTED do. The winner sees one updated row, the 
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import socket
+import threading
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from newsletter.clock import Clock
+from newsletter.db import session_scope
+from newsletter.errors import StateError
 from newsletter.models import Send
+
+logger = logging.getLogger("newsletter.leases")
 
 _sends = Send.__table__  # type: ignore[attr-defined]
 
@@ -64,19 +74,25 @@ def release(session: Session, send_id: int, owner: str) -> bool:
     return session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
 
 
-def claimable(session: Session, owner: str, now: datetime) -> list[int]:
+def claimable(
+    session: Session, owner: str, now: datetime, exclude: Collection[int] = ()
+) -> list[int]:
     """Running sends whose lease is free, expired or already ours, oldest first."""
     stmt = (
         sa.select(_sends.c.id)
         .where(_sends.c.status == "running", _free_or_mine(owner, now))
         .order_by(_sends.c.id)
     )
+    if exclude:
+        stmt = stmt.where(_sends.c.id.not_in(list(exclude)))
     return list(session.execute(stmt).scalars())
 
 
-def claim_next(session: Session, owner: str, now: datetime, seconds: float) -> int | None:
-    """Claim the oldest running send nobody holds; None when there is none to take."""
-    for send_id in claimable(session, owner, now):
+def claim_next(
+    session: Session, owner: str, now: datetime, seconds: float, exclude: Collection[int] = ()
+) -> int | None:
+    """Claim the oldest running send nobody holds (other than ``exclude``); None if none."""
+    for send_id in claimable(session, owner, now, exclude):
         if claim(session, send_id, owner, now, seconds):
             return send_id
     return None
@@ -90,3 +106,84 @@ def holder(session: Session, send_id: int, now: datetime) -> str | None:
     if row is None or row.lease_owner is None or row.lease_expires_at < now:
         return None
     return row.lease_owner
+
+
+class LeaseKeeper(threading.Thread):
+    """Renews a lease every third of its length while a send runs, from a background thread.
+
+    If the lease was lost (this process stalled past expiry and another worker took the send),
+    ``stop`` is set at once so the two never send side by side for longer than a renewal.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        send_id: int,
+        owner: str,
+        clock: Clock,
+        seconds: float,
+        stop: threading.Event,
+        on_renew: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__(name=f"lease-{send_id}", daemon=True)
+        self.engine, self.send_id, self.owner = engine, send_id, owner
+        self.clock, self.seconds, self.stop = clock, seconds, stop
+        self.on_renew = on_renew
+        self.done = threading.Event()
+        self.lost = False
+
+    def run(self) -> None:
+        while not self.done.wait(max(self.seconds / 3, 0.05)):
+            try:
+                self.renew_once()
+            except Exception:  # a busy or unreachable database: try again next time
+                logger.warning("lease renewal failed", exc_info=True,
+                               extra={"event": "lease.renew_failed", "issue": None})  # fmt: skip
+
+    def renew_once(self) -> bool:
+        with session_scope(self.engine) as session:
+            kept = renew(session, self.send_id, self.owner, self.clock(), self.seconds)
+        if not kept:
+            self.lost = True
+            self.stop.set()
+            self.done.set()
+        elif self.on_renew is not None:
+            self.on_renew()
+        return kept
+
+    def finish(self) -> None:
+        self.done.set()
+        if self.is_alive():
+            self.join(timeout=10)
+
+
+@contextmanager
+def held(
+    engine: Engine,
+    send_id: int,
+    owner: str,
+    clock: Clock,
+    seconds: float,
+    stop: threading.Event,
+    on_renew: Callable[[], None] | None = None,
+) -> Iterator[LeaseKeeper]:
+    """Hold the lease on a send while the block runs: claim it (StateError if another process
+    holds it), renew it in the background, give it back at the end. For anything that runs a
+    send, a worker or ``issues send`` in the foreground, so the two never run it side by side.
+    ``stop`` is set if the lease is lost."""
+    with session_scope(engine) as session:
+        if not claim(session, send_id, owner, clock(), seconds):
+            other = holder(session, send_id, clock())
+            raise StateError(
+                f"send {send_id} is being sent by {other}; wait for it or stop that worker"
+                if other
+                else f"send {send_id} is not running (see 'newsletter issues report')"
+            )
+    keeper = LeaseKeeper(engine, send_id, owner, clock, seconds, stop, on_renew)
+    keeper.start()
+    try:
+        yield keeper
+    finally:
+        keeper.finish()
+        with session_scope(engine) as session:
+            release(session, send_id, owner)

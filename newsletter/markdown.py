@@ -14,22 +14,43 @@ from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset(
     {
-        "p", "br", "strong", "b", "em", "i", "u", "s", "a", "ul", "ol", "li",
-        "blockquote", "h3", "h4", "code", "sub", "sup", "small", "span", "hr",
+        "p",
+        "br",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "s",
+        "a",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "h2",
+        "h3",
+        "h4",
+        "code",
+        "pre",
+        "sub",
+        "sup",
+        "small",
+        "span",
+        "hr",
     }
-)  # fmt: skip
-ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}}
+)
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = frozenset({"https", "mailto"})
 VOID_TAGS = frozenset({"br", "hr", "img", "wbr"})
-# Private-use characters mark personal parts in rendered output (see personalise.py);
-# author text must never contain them.
-MARKER_CHARS = str.maketrans("", "", "\ue000\ue001")
+# Rendered output marks personal parts with [[nl:…]] (see personalise.py); author text must never
+# produce one, so a space goes in (printable: MJML escapes invisible characters in attributes).
+MARKER_OPEN, MARKER_NEUTRAL = "[[nl:", "[[ nl:"
 
 _md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
-_md.disable("image")  # images are a block field with alt text and a credit, not inline
 _cleaner_options = {
     "tags": set(ALLOWED_TAGS),
     "attributes": {k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
@@ -40,30 +61,21 @@ _cleaner_options = {
 }
 
 
-def strip_markers(text: str) -> str:
-    return text.translate(MARKER_CHARS)
+def neutralise_markers(text: str) -> str:
+    return text.replace(MARKER_OPEN, MARKER_NEUTRAL)
 
 
 def raw_html(text: str) -> str:
     """Markdown rendered without sanitising: what the author asked for."""
-    return _md.render(strip_markers(text))
+    return _md.render(neutralise_markers(text))
 
 
 @lru_cache(maxsize=4096)
-def to_html(text: str) -> str:
+def to_html(text: str) -> Markup:
     """Markdown to sanitised HTML, safe to place inside an MJML text component."""
     if not text.strip():
-        return ""
-    return nh3.clean(raw_html(text), **_cleaner_options).strip()
-
-
-@lru_cache(maxsize=4096)
-def inline_html(text: str) -> str:
-    """One paragraph of Markdown without the surrounding <p>, for summaries and credits."""
-    html = to_html(text)
-    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
-        return html[3:-4]
-    return html
+        return Markup("")
+    return Markup(nh3.clean(raw_html(text), **_cleaner_options).strip())  # noqa: S704
 
 
 @dataclass
@@ -89,7 +101,7 @@ class _Auditor(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
             self.audit.removed_tags.add(tag)
-        allowed = ALLOWED_ATTRIBUTES.get(tag, set())
+        allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ({"rel"} if tag == "a" else set())
         for name, value in attrs:
             if name not in allowed:
                 self.audit.removed_attributes.add(f"{tag} {name}")

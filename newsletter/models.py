@@ -76,8 +76,19 @@ class Block(SQLModel, table=True):
     source_file: str | None = None
     source_position: int | None = None
     content_hash: str | None = Field(default=None, index=True)
+    # Title, summary and body folded (lower case, Turkish letters to ASCII) for search (issue 2).
+    search_text: str = _text()
     created_at: datetime = _created()
     updated_at: datetime = _created()
+
+
+@sa.event.listens_for(Block, "before_insert")
+@sa.event.listens_for(Block, "before_update")
+def _block_search_text(_mapper: Any, _connection: Any, block: Block) -> None:
+    # Kept here so every writer of blocks (CLI, web, compose) keeps search in step.
+    from newsletter.textmatch import fold
+
+    block.search_text = fold("\n".join([block.title or "", block.summary or "", block.body or ""]))
 
 
 # --- Issues ------------------------------------------------------------------------------------
@@ -183,6 +194,10 @@ class Subscriber(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(unique=True)  # normalised form
     email_ascii: str = Field(index=True)  # the form used on the SMTP envelope
+    # The local part is not ASCII: email_ascii holds the Unicode form; the server needs SMTPUTF8.
+    smtputf8: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # Address, name and organisation folded for search (search_text.py keeps it up to date).
+    search_text: str = Field(default="", sa_column_kwargs={"server_default": ""})
     name: str = ""
     language: str = Field(default="en", index=True)
     organisation: str = ""

@@ -63,12 +63,12 @@ class TermMatcher:
         """``terms`` are (alias, canonical name); ``prefix`` lets an alias start a longer word."""
         self._names: dict[str, str] = {}
         for alias, name in terms:
-            key = fold(alias.strip())
+            key = " ".join(fold(alias).split())
             if key:
                 self._names.setdefault(key, name)
         alternatives = sorted(self._names, key=len, reverse=True)
         tail = "" if prefix else r"(?!\w)"
-        body = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alternatives) or "(?!)"
+        body = "|".join(r"\s+".join(map(re.escape, a.split())) for a in alternatives) or "(?!)"
         self._regex = re.compile(rf"(?<!\w)({body}){tail}")
 
     def finditer(self, text: str) -> list[Match]:

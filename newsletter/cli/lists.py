@@ -1,7 +1,105 @@
-"""`newsletter lists …`."""
+"""`newsletter lists …`: create, show, edit and delete mailing lists."""
 
 from __future__ import annotations
 
-from newsletter.cli.common import new_app
+import typer
 
-app = new_app("lists")
+from newsletter import lists
+from newsletter.cli.common import JSON_OPTION, new_app, print_json, state
+from newsletter.clock import utcnow
+
+app = new_app("Mailing lists: who can join them and how (single or double opt-in).")
+
+OPT_IN = typer.Option(None, "--opt-in", help="'double' (confirm by email) or 'single'.")
+VISIBILITY = typer.Option(
+    None, "--visibility", help="'public' (offered on the subscribe page) or 'private'."
+)
+
+
+@app.command("create")
+def create(
+    slug: str = typer.Argument(..., help="Short name used in commands and URLs, e.g. 'aylik-tr'."),
+    name: str = typer.Option(..., "--name", help="The name subscribers see."),
+    description: str = typer.Option("", "--description", help="One or two sentences."),
+    opt_in: str = typer.Option("double", "--opt-in", help="'double' (default) or 'single'."),
+    visibility: str = typer.Option("private", "--visibility", help="'public' or 'private'."),
+    language: str = typer.Option("en", "--language", help="Default language of new members."),
+) -> None:
+    """Create a list."""
+    with state().session() as session:
+        mlist = lists.create(
+            session, slug, name, utcnow(), description, opt_in, visibility, language
+        )
+    typer.echo(f"created list {mlist.slug} ({mlist.opt_in} opt-in, {mlist.visibility})")
+
+
+@app.command("list")
+def list_(as_json: bool = JSON_OPTION) -> None:
+    """All lists with their member counts."""
+    with state().session() as session:
+        found = lists.all_lists(session)
+        counts = lists.counts(session)
+    rows = [lists.as_dict(m, counts.get(m.id or 0, lists.ListCounts())) for m in found]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("no lists yet: create one with 'newsletter lists create SLUG --name NAME'")
+        return
+    typer.echo(f"{'slug':<20} {'opt-in':<7} {'visibility':<10} {'confirmed':>9} "
+               f"{'pending':>8} {'left':>6}  name")  # fmt: skip
+    for row in rows:
+        c = row["counts"]
+        typer.echo(f"{row['slug']:<20} {row['opt_in']:<7} {row['visibility']:<10} "
+                   f"{c['confirmed']:>9} {c['unconfirmed']:>8} {c['unsubscribed']:>6}  "
+                   f"{row['name']}")  # fmt: skip
+
+
+@app.command("show")
+def show(
+    slug: str = typer.Argument(..., help="The list's slug."), as_json: bool = JSON_OPTION
+) -> None:
+    """One list's settings and counts."""
+    with state().session() as session:
+        mlist = lists.get(session, slug)
+        data = lists.as_dict(mlist, lists.counts(session).get(mlist.id or 0, lists.ListCounts()))
+    if as_json:
+        print_json(data)
+        return
+    for key in ("slug", "name", "description", "opt_in", "visibility", "default_language"):
+        typer.echo(f"{key + ':':<18}{data[key]}")
+    typer.echo(f"{'created_at:':<18}{data['created_at']:%Y-%m-%d %H:%M} UTC")
+    counts = data["counts"]
+    typer.echo(f"{'members:':<18}{counts['confirmed']} confirmed, "
+               f"{counts['unconfirmed']} awaiting confirmation, "
+               f"{counts['unsubscribed']} unsubscribed")  # fmt: skip
+
+
+@app.command("edit")
+def edit(
+    slug: str = typer.Argument(..., help="The list's slug."),
+    name: str | None = typer.Option(None, "--name", help="New name."),
+    description: str | None = typer.Option(None, "--description", help="New description."),
+    opt_in: str | None = OPT_IN,
+    visibility: str | None = VISIBILITY,
+    language: str | None = typer.Option(None, "--language", help="New default language."),
+) -> None:
+    """Change a list's settings (only the options given)."""
+    with state().session() as session:
+        lists.edit(
+            session, slug, name=name, description=description, opt_in=opt_in,
+            visibility=visibility, default_language=language,
+        )  # fmt: skip
+    typer.echo(f"updated list {slug}")
+
+
+@app.command("delete")
+def delete(
+    slug: str = typer.Argument(..., help="The list's slug."),
+    force: bool = typer.Option(False, "--force", help="Also delete its subscriptions."),
+) -> None:
+    """Delete a list. A list with members needs --force (subscribers themselves are kept)."""
+    with state().session() as session:
+        removed = lists.delete(session, slug, force=force)
+    extra = f" and {removed} subscriptions" if removed else ""
+    typer.echo(f"deleted list {slug}{extra}")

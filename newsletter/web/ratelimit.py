@@ -48,9 +48,7 @@ def form_limits(web: WebConfig, secret: str, scope: str, ip: str, email: str) ->
     """The per-IP and per-address limits of a public form from ``[web]``."""
     limits = [Limit(ip_key(scope, ip), web.rate_limit_per_ip_per_hour)]
     if email:
-        limits.append(
-            Limit(address_key(secret, scope, email), web.rate_limit_per_address_per_hour)
-        )
+        limits.append(Limit(address_key(secret, scope, email), web.rate_limit_per_address_per_hour))
     return limits
 
 
@@ -69,6 +67,10 @@ def _retry_after(session: Session, key: str, limit: int, since: datetime, now: d
 def hit(session: Session, limits: list[Limit], now: datetime) -> None:
     """Counts one request against every limit, or raises RateLimited counting none of them."""
     since = now - WINDOW
+    keys = [limit.key for limit in limits]
+    session.exec(  # type: ignore[call-overload]
+        sa.delete(RateLimitHit).where(RateLimitHit.key.in_(keys), RateLimitHit.at <= since)  # type: ignore[attr-defined]
+    )
     for limit in limits:
         count = session.exec(  # type: ignore[call-overload]
             sa.select(sa.func.count())
@@ -76,7 +78,8 @@ def hit(session: Session, limits: list[Limit], now: datetime) -> None:
             .where(RateLimitHit.key == limit.key, RateLimitHit.at > since)
         ).one()[0]
         if count >= limit.per_window:
-            raise RateLimited(limit.key, _retry_after(session, limit.key, limit.per_window, since, now))
+            wait = _retry_after(session, limit.key, limit.per_window, since, now)
+            raise RateLimited(limit.key, wait)
     for limit in limits:
         session.add(RateLimitHit(key=limit.key, at=now))
 

@@ -48,11 +48,28 @@ HEADERS = {
 }
 
 
-def apply_headers(response: Response) -> None:
-    """Adds the security headers; a route may have set its own (looser) CSP first."""
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    response.headers.setdefault("Content-Security-Policy", STRICT_CSP)
+class SecurityHeaders:
+    """ASGI middleware adding the security headers; a route may set its own (looser) CSP."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.defaults = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
+        self.defaults.append((b"content-security-policy", STRICT_CSP.encode()))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                present = {name.lower() for name, _ in headers}
+                headers += [(k, v) for k, v in self.defaults if k not in present]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 class CsrfError(Exception):

@@ -16,8 +16,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("subscribers", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("smtputf8", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch_op.add_column(
+            sa.Column("search_text", sa.String(), nullable=False, server_default="")
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("subscribers", schema=None) as batch_op:
+        batch_op.drop_column("search_text")
+        batch_op.drop_column("smtputf8")

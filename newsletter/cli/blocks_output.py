@@ -1,0 +1,78 @@
+"""How `blocks list` and `blocks show` look on a terminal (JSON output is in the commands)."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from newsletter.areas import area_name
+from newsletter.cli.common import console
+from newsletter.config import LibraryConfig
+from newsletter.models import Block
+
+
+def when(block: Block) -> str:
+    if block.event_date is None:
+        return ""
+    if block.event_date_end and block.event_date_end != block.event_date:
+        return f"{block.event_date:%Y-%m-%d}..{block.event_date_end:%m-%d}"
+    return f"{block.event_date:%Y-%m-%d}"
+
+
+def table(found: list[Block]) -> None:
+    if not found:
+        typer.echo("no blocks match (try --all to include archived blocks)")
+        return
+    grid = Table(show_edge=False, pad_edge=False, header_style="bold", box=None)
+    languages = {b.language for b in found}
+    columns = [
+        ("id", {"justify": "right", "no_wrap": True}),
+        ("date", {"no_wrap": True}),
+        ("status", {"no_wrap": True}),
+        ("area", {"no_wrap": True, "max_width": 18, "overflow": "ellipsis"}),
+        *([("lang", {"no_wrap": True})] if len(languages) > 1 else []),
+        ("title", {"overflow": "fold", "min_width": 20}),
+        ("places", {"overflow": "fold", "max_width": 24}),
+    ]
+    for name, kwargs in columns:
+        grid.add_column(name, **kwargs)  # type: ignore[arg-type]
+    for b in found:
+        cells = [str(b.id), when(b), b.status, b.area or ""]
+        cells += [b.language] if len(languages) > 1 else []
+        grid.add_row(*cells, b.title, ", ".join(b.places))
+    console.print(grid)
+    typer.echo(f"{len(found)} block{'s' if len(found) != 1 else ''}")
+
+
+def details(block: Block, library: LibraryConfig) -> None:
+    rows = [
+        ("id", str(block.id)),
+        ("status", block.status),
+        ("kind", block.kind),
+        ("area", f"{block.area} ({area_name(library, block.area)})" if block.area else ""),
+        ("date", when(block)),
+        ("language", block.language),
+        ("translation", block.translation_group or ""),
+        ("tags", ", ".join(block.tags)),
+        ("places", ", ".join(block.places)),
+        ("partners", ", ".join(block.partners)),
+        ("image", block.image_url or ""),
+        ("image alt", block.image_alt or ""),
+        ("image credit", block.image_credit or ""),
+        ("link", f"{block.link_url or ''} {block.link_label or ''}".strip()),
+        ("author", block.author),
+        (
+            "source",
+            f"{block.source_file}, line {block.source_position}" if block.source_file else "",
+        ),
+        ("created", f"{block.created_at:%Y-%m-%d %H:%M} UTC"),
+        ("updated", f"{block.updated_at:%Y-%m-%d %H:%M} UTC"),
+    ]
+    typer.echo(block.title)
+    typer.echo("=" * min(len(block.title), 78))
+    for label, value in rows:
+        if value:
+            typer.echo(f"{label + ':':<14}{value}")
+    if block.summary:
+        typer.echo(f"\n{block.summary}")
+    typer.echo(f"\n{block.body}" if block.body else "\n(no body)")

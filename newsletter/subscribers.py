@@ -1,0 +1,418 @@
+"""Subscribing, confirming, unsubscribing, preferences, and a person's data: export and erase.
+
+These are the services the web pages and the CLI share. None of them commits; the caller's
+session_scope does, so a failure leaves nothing half-written. Time is passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from newsletter import consent, lists, search_text, suppression
+from newsletter.addresses import Address, normalise
+from newsletter.errors import NotFound, StateError, UserError
+from newsletter.models import (
+    ConsentRecord,
+    Delivery,
+    MailingList,
+    MailJob,
+    Subscriber,
+    Subscription,
+    Suppression,
+)
+
+assert search_text.fold  # its listeners keep Subscriber.search_text filled on every ORM write
+
+# Someone may press "subscribe" again; they get at most one confirmation mail per list an hour.
+CONFIRMATION_INTERVAL = timedelta(hours=1)
+# Reasons after which a new, confirmed subscription may lift the suppression (the person's own
+# new consent). Bounces, complaints and admin blocks stay.
+LIFTABLE = ("unsubscribed", "erased")
+
+
+@dataclass
+class SubscribeResult:
+    """What happened. Public pages must show the same message whatever it says."""
+
+    subscriber_id: int | None
+    pending: list[int] = field(default_factory=list)  # lists awaiting confirmation
+    confirmed: list[int] = field(default_factory=list)  # single opt-in lists, active now
+    already: list[int] = field(default_factory=list)  # lists the person was already on
+    queued_jobs: list[int] = field(default_factory=list)  # confirmation MailJob ids
+    suppressed: bool = False  # refused: bounced, complained or blocked by an admin
+
+
+def find(session: Session, email: str) -> Subscriber | None:
+    address = normalise(email)
+    query = select(Subscriber).where(Subscriber.email == address.normalised)
+    return session.exec(query).first()
+
+
+def get(session: Session, email: str) -> Subscriber:
+    """A subscriber by address, or by id given as a number."""
+    value = email.strip()
+    found = session.get(Subscriber, int(value)) if value.isdigit() else find(session, value)
+    if found is None:
+        raise NotFound(f"no subscriber {email!r}")
+    return found
+
+
+def new_subscriber(
+    address: Address, now: datetime, name: str = "", language: str = "en", **extra: Any
+) -> Subscriber:
+    return Subscriber(
+        email=address.normalised,
+        email_ascii=address.envelope,
+        smtputf8=address.smtputf8,
+        name=name.strip(),
+        language=language,
+        created_at=now,
+        updated_at=now,
+        **extra,
+    )
+
+
+def subscription(session: Session, subscriber_id: int, list_id: int) -> Subscription | None:
+    query = select(Subscription).where(
+        Subscription.subscriber_id == subscriber_id, Subscription.list_id == list_id
+    )
+    return session.exec(query).first()
+
+
+def queue_confirmation(
+    session: Session, subscriber_id: int, list_id: int, now: datetime
+) -> MailJob | None:
+    """Queue a confirmation mail unless one is waiting or one was queued in the last hour."""
+    recent = session.exec(
+        select(MailJob.id).where(
+            MailJob.kind == "confirmation",
+            MailJob.subscriber_id == subscriber_id,
+            MailJob.list_id == list_id,
+            sa.or_(MailJob.status == "queued", MailJob.created_at > now - CONFIRMATION_INTERVAL),
+        )
+    ).first()
+    if recent is not None:
+        return None
+    job = MailJob(subscriber_id=subscriber_id, list_id=list_id, created_at=now, due_at=now)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def subscribe(
+    session: Session,
+    secret: str,
+    email: str,
+    name: str,
+    language: str,
+    list_slugs: list[str],
+    source: str,
+    ip: str | None,
+    user_agent: str | None,
+    consent_text: str,
+    consent_version: str | None,
+    now: datetime,
+) -> SubscribeResult:
+    """A person asks to join lists (form, API): record consent and ask them to confirm."""
+    address = normalise(email)
+    mlists = lists.get_many(session, list_slugs)
+    if not mlists:
+        raise UserError("choose at least one list")
+    lists.check_language(language)
+    digest = suppression.hash_normalised(secret, address.normalised)
+    blocked = suppression.suppressed_hashes(session, [digest])
+    reason = _reason(session, digest) if blocked else None
+    if reason is not None and reason not in LIFTABLE:
+        return SubscribeResult(subscriber_id=None, suppressed=True)
+    person = find(session, address.normalised)
+    if person is None:
+        person = new_subscriber(address, now, name=name, language=language)
+        session.add(person)
+        session.flush()
+    elif person.status == "blocklisted":
+        return SubscribeResult(subscriber_id=person.id, suppressed=True)
+    elif name.strip() and not person.name:
+        person.name, person.updated_at = name.strip(), now
+    result = SubscribeResult(subscriber_id=person.id)
+    proof = {"source": source, "ip": ip, "user_agent": user_agent}
+    proof |= {"consent_text": consent_text, "consent_version": consent_version}
+    for mlist in mlists:
+        # Someone once suppressed must prove the address is theirs again, even on single opt-in.
+        _join(session, person, mlist, reason is not None, proof, now, result)
+    return result
+
+
+def _reason(session: Session, digest: str) -> str | None:
+    found = session.exec(select(Suppression).where(Suppression.email_hash == digest)).first()
+    return None if found is None else found.reason
+
+
+def _join(
+    session: Session,
+    person: Subscriber,
+    mlist: MailingList,
+    must_confirm: bool,
+    proof: dict[str, Any],
+    now: datetime,
+    result: SubscribeResult,
+) -> None:
+    assert person.id is not None and mlist.id is not None
+    sub = subscription(session, person.id, mlist.id)
+    if sub is not None and sub.status == "confirmed":
+        result.already.append(mlist.id)
+        return
+    double = must_confirm or mlist.opt_in == "double"
+    if sub is None:
+        sub = Subscription(subscriber_id=person.id, list_id=mlist.id, created_at=now)
+    sub.status = "unconfirmed" if double else "confirmed"
+    sub.confirmed_at = None if double else now
+    session.add(sub)
+    consent.record(
+        session, event="subscribed", now=now, subscriber_id=person.id, list_id=mlist.id,
+        details={"opt_in": "double" if double else "single"}, **proof,
+    )  # fmt: skip
+    if not double:
+        result.confirmed.append(mlist.id)
+        return
+    result.pending.append(mlist.id)
+    job = queue_confirmation(session, person.id, mlist.id, now)
+    if job is not None and job.id is not None:
+        result.queued_jobs.append(job.id)
+
+
+def confirm(
+    session: Session,
+    subscriber_id: int,
+    list_id: int,
+    ip: str | None,
+    user_agent: str | None,
+    now: datetime,
+    secret: str | None = None,
+) -> Subscription:
+    """The person clicked the confirmation link. Pass ``secret`` to lift an old unsubscribe."""
+    sub = subscription(session, subscriber_id, list_id)
+    if sub is None:
+        raise NotFound("this subscription no longer exists: please subscribe again")
+    if sub.status == "unsubscribed":
+        raise StateError("you unsubscribed from this list since: please subscribe again")
+    if sub.status == "confirmed":
+        return sub
+    sub.status, sub.confirmed_at = "confirmed", now
+    session.add(sub)
+    consent.record(
+        session, event="confirmed", now=now, subscriber_id=subscriber_id, list_id=list_id,
+        source="confirmation link", ip=ip, user_agent=user_agent,
+    )  # fmt: skip
+    _drop_queued_jobs(session, subscriber_id, [list_id])
+    person = session.get(Subscriber, subscriber_id)
+    if secret and person is not None:
+        found = suppression.find(session, secret, person.email)
+        if found is not None and found.reason in LIFTABLE:
+            session.delete(found)
+    session.flush()
+    return sub
+
+
+def _drop_queued_jobs(session: Session, subscriber_id: int, list_ids: list[int]) -> None:
+    session.flush()
+    table = MailJob.__table__
+    session.connection().execute(
+        sa.delete(table).where(
+            table.c.subscriber_id == subscriber_id,
+            table.c.list_id.in_(list_ids),
+            table.c.status == "queued",
+        )
+    )
+
+
+def unsubscribe(
+    session: Session,
+    secret: str,
+    subscriber_id: int,
+    list_id: int | None,
+    source: str,
+    now: datetime,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> list[int]:
+    """Leave one list, or every list (``list_id`` None: also suppresses the address).
+
+    Returns the ids of lists actually left; calling it twice is harmless.
+    """
+    person = session.get(Subscriber, subscriber_id)
+    if person is None:
+        raise NotFound("this subscriber no longer exists (the data may have been erased)")
+    query = select(Subscription).where(
+        Subscription.subscriber_id == subscriber_id, Subscription.status != "unsubscribed"
+    )
+    if list_id is not None:
+        query = query.where(Subscription.list_id == list_id)
+    left: list[int] = []
+    for sub in session.exec(query):
+        sub.status, sub.unsubscribed_at = "unsubscribed", now
+        session.add(sub)
+        left.append(sub.list_id)
+        consent.record(
+            session, event="unsubscribed", now=now, subscriber_id=subscriber_id,
+            list_id=sub.list_id, source=source, ip=ip, user_agent=user_agent,
+            details={"all": list_id is None},
+        )  # fmt: skip
+    if left:
+        _drop_queued_jobs(session, subscriber_id, left)
+    if list_id is None:
+        digest = suppression.hash_normalised(secret, person.email)
+        suppression.add_hash(session, digest, "unsubscribed", now)
+    session.flush()
+    return left
+
+
+def update_preferences(
+    session: Session,
+    secret: str,
+    subscriber_id: int,
+    *,
+    now: datetime,
+    source: str,
+    name: str | None = None,
+    language: str | None = None,
+    list_ids: list[int] | None = None,
+    ip: str | None = None,
+    user_agent: str | None = None,
+    consent_text: str | None = None,
+    consent_version: str | None = None,
+) -> dict[str, Any]:
+    """The preferences page: name, language and which lists (public ones, or ones held).
+
+    The link came by email, so joining a list here needs no further confirmation.
+    """
+    person = session.get(Subscriber, subscriber_id)
+    if person is None:
+        raise NotFound("this subscriber no longer exists (the data may have been erased)")
+    changed = _profile_changes(person, name, language, now)
+    joined, left = ([], []) if list_ids is None else _set_lists(session, person, list_ids)
+    meta = {"source": source, "ip": ip, "user_agent": user_agent}
+    for list_id in joined:
+        _activate(session, subscriber_id, list_id, now)
+        consent.record(
+            session, event="subscribed", now=now, subscriber_id=subscriber_id, list_id=list_id,
+            consent_text=consent_text, consent_version=consent_version,
+            details={"via": "preferences"}, **meta,
+        )  # fmt: skip
+    for list_id in left:
+        unsubscribe(session, secret, subscriber_id, list_id, source, now, ip, user_agent)
+    if changed:
+        consent.record(
+            session, event="preferences_changed", now=now, subscriber_id=subscriber_id,
+            details={"fields": changed}, **meta,
+        )  # fmt: skip
+    session.flush()
+    return {"changed": changed, "joined": joined, "left": left}
+
+
+def _profile_changes(
+    person: Subscriber, name: str | None, language: str | None, now: datetime
+) -> list[str]:
+    changed = []
+    if name is not None and name.strip() != person.name:
+        person.name = name.strip()
+        changed.append("name")
+    if language is not None and language != person.language:
+        person.language = lists.check_language(language)
+        changed.append("language")
+    if changed:
+        person.updated_at = now
+    return changed
+
+
+def _set_lists(
+    session: Session, person: Subscriber, wanted: list[int]
+) -> tuple[list[int], list[int]]:
+    held = {
+        sub.list_id: sub.status
+        for sub in session.exec(select(Subscription).where(Subscription.subscriber_id == person.id))
+    }
+    active = {lid for lid, status in held.items() if status != "unsubscribed"}
+    offered = {m.id for m in lists.all_lists(session, public_only=True)} | set(held)
+    unknown = set(wanted) - offered
+    if unknown:
+        raise UserError(f"no such public list: {sorted(unknown)[0]}")
+    return sorted(set(wanted) - active), sorted(active - set(wanted))
+
+
+def _activate(session: Session, subscriber_id: int, list_id: int, now: datetime) -> None:
+    sub = subscription(session, subscriber_id, list_id) or Subscription(
+        subscriber_id=subscriber_id, list_id=list_id, created_at=now
+    )
+    sub.status, sub.confirmed_at = "confirmed", now
+    session.add(sub)
+
+
+def person_data(session: Session, email: str) -> dict[str, Any]:
+    """Everything stored about a person (GDPR art. 15, KVKK art. 11), as plain data."""
+    person = get(session, email)
+    slugs = {m.id: m.slug for m in lists.all_lists(session)}
+    subs = session.exec(select(Subscription).where(Subscription.subscriber_id == person.id))
+    deliveries = session.exec(
+        select(Delivery).where(Delivery.subscriber_id == person.id).order_by(Delivery.id)
+    )
+    jobs = session.exec(select(MailJob).where(MailJob.subscriber_id == person.id))
+    return {
+        "subscriber": person.model_dump(exclude={"search_text"}),
+        "subscriptions": [
+            s.model_dump() | {"list": slugs.get(s.list_id)} for s in subs
+        ],
+        "consent": [
+            c.model_dump() | {"list": slugs.get(c.list_id) if c.list_id else None}
+            for c in consent.history(session, person.id or 0)
+        ],
+        "deliveries": [d.model_dump() for d in deliveries],
+        "mail_jobs": [j.model_dump() for j in jobs],
+    }
+
+
+def erase(session: Session, secret: str, email: str, now: datetime) -> dict[str, Any]:
+    """Delete a person's data and keep only the suppression hash (GDPR art. 17, KVKK art. 7).
+
+    Deliveries stay for the send statistics but lose their link to the person.
+    """
+    address = normalise(email)
+    person = find(session, address.normalised)
+    removed = {"subscriptions": 0, "consent_records": 0, "deliveries_unlinked": 0}
+    if person is not None:
+        removed = _delete_person(session, person)
+    suppression.add_hash(
+        session, suppression.hash_normalised(secret, address.normalised), "erased", now
+    )
+    consent.record(session, event="erased", now=now, subscriber_id=None, source="admin")
+    session.flush()
+    return {"found": person is not None, **removed}
+
+
+def _delete_person(session: Session, person: Subscriber) -> dict[str, int]:
+    session.flush()
+    conn = session.connection()
+    sid = person.id
+
+    def run(statement: Any) -> int:
+        return int(conn.execute(statement).rowcount or 0)
+
+    unlinked = run(
+        sa.update(Delivery.__table__)
+        .where(Delivery.__table__.c.subscriber_id == sid)
+        .values(subscriber_id=None)
+    )
+    run(sa.delete(MailJob.__table__).where(MailJob.__table__.c.subscriber_id == sid))
+    records = run(
+        sa.delete(ConsentRecord.__table__).where(ConsentRecord.__table__.c.subscriber_id == sid)
+    )
+    subs = run(
+        sa.delete(Subscription.__table__).where(Subscription.__table__.c.subscriber_id == sid)
+    )
+    session.delete(person)
+    session.flush()
+    return {"subscriptions": subs, "consent_records": records, "deliveries_unlinked": unlinked}

@@ -1,0 +1,117 @@
+"""The public archive: issues whose send to a public list finished, their web versions, a feed.
+
+The web version is the frozen snapshot filled with ``personalise.public_fields``: nobody's name
+and no personal links, so the page is the same for everyone and safe to share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from feedgen.feed import FeedGenerator
+from sqlmodel import Session, select
+
+from newsletter import personalise
+from newsletter.errors import NotFound
+from newsletter.models import Issue, IssueSnapshot, MailingList, Send
+
+LISTED_SENDS = ("done",)
+# Recipients open "view online" while a send is still going out, so those work early.
+VIEWABLE_SENDS = ("running", "paused", "done")
+
+
+@dataclass(frozen=True)
+class Entry:
+    issue_id: int
+    title: str
+    preheader: str
+    language: str
+    languages: tuple[str, ...]
+    sent_at: datetime
+
+
+def _public_slugs(session: Session) -> set[str]:
+    rows = session.exec(select(MailingList.slug).where(MailingList.visibility == "public"))
+    return set(rows)
+
+
+def _published(session: Session, statuses: tuple[str, ...] = LISTED_SENDS) -> dict[int, datetime]:
+    """Issue id -> when its first send to a public list (in one of ``statuses``) ended."""
+    public = _public_slugs(session)
+    sent: dict[int, datetime] = {}
+    sends = session.exec(select(Send).where(Send.status.in_(statuses)))  # type: ignore[attr-defined]
+    for send in sends:
+        if not public.intersection(send.lists):
+            continue
+        at = send.finished_at or send.started_at or send.created_at
+        if send.issue_id not in sent or at < sent[send.issue_id]:
+            sent[send.issue_id] = at
+    return sent
+
+
+def _pick(snapshots: list[IssueSnapshot], wanted: str | None, default: str) -> IssueSnapshot:
+    by_lang = {s.language: s for s in snapshots}
+    return by_lang.get(wanted or "") or by_lang.get(default) or snapshots[0]
+
+
+def entries(session: Session, lang: str | None = None) -> list[Entry]:
+    """Published issues, newest first, titled in ``lang`` where an edition exists."""
+    sent = _published(session)
+    if not sent:
+        return []
+    issues = {i.id: i for i in session.exec(select(Issue).where(Issue.id.in_(sent)))}  # type: ignore[union-attr]
+    snaps: dict[int, list[IssueSnapshot]] = {}
+    for snap in session.exec(
+        select(IssueSnapshot).where(IssueSnapshot.issue_id.in_(sent))  # type: ignore[attr-defined]
+    ):
+        snaps.setdefault(snap.issue_id, []).append(snap)
+    out = []
+    for issue_id, at in sent.items():
+        issue = issues.get(issue_id)
+        if issue is None or issue_id not in snaps:
+            continue
+        snap = _pick(snaps[issue_id], lang, issue.language)
+        langs = tuple(sorted(s.language for s in snaps[issue_id]))
+        out.append(
+            Entry(issue_id, snap.subject or issue.title, snap.preheader, snap.language, langs, at)
+        )
+    return sorted(out, key=lambda e: (e.sent_at, e.issue_id), reverse=True)
+
+
+def web_version(session: Session, base_url: str, issue_id: int, lang: str | None) -> str:
+    """The issue's web version as HTML; NotFound unless it was sent to a public list."""
+    if issue_id not in _published(session, VIEWABLE_SENDS):
+        raise NotFound(f"issue {issue_id} is not in the public archive")
+    issue = session.get(Issue, issue_id)
+    snapshots = list(session.exec(select(IssueSnapshot).where(IssueSnapshot.issue_id == issue_id)))
+    if issue is None or not snapshots:
+        raise NotFound(f"issue {issue_id} has no published version")
+    snap = _pick(snapshots, lang, issue.language)
+    html, _text = personalise.compile_parts(snap.html, snap.text).fill(
+        personalise.public_fields(base_url, issue_id)
+    )
+    return html
+
+
+def atom_feed(items: list[Entry], base_url: str, title: str, lang: str) -> bytes:
+    """An Atom feed of the archive (feedgen), newest entry first."""
+    base = base_url.rstrip("/")
+    feed = FeedGenerator()
+    feed.id(f"{base}/archive")
+    feed.title(title)
+    feed.link(href=f"{base}/archive", rel="alternate")
+    feed.link(href=f"{base}/archive/feed.atom", rel="self")
+    feed.language(lang)
+    feed.updated(items[0].sent_at if items else datetime(2000, 1, 1, tzinfo=UTC))
+    for item in reversed(items):  # feedgen prepends each new entry
+        url = personalise.archive_url(base, item.issue_id)
+        entry = feed.add_entry()
+        entry.id(url)
+        entry.title(item.title)
+        entry.link(href=url, rel="alternate")
+        entry.updated(item.sent_at)
+        entry.published(item.sent_at)
+        if item.preheader:
+            entry.summary(item.preheader)
+    return feed.atom_str(pretty=True)

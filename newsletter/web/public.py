@@ -1,0 +1,327 @@
+"""Public routes: subscribe, confirm and the archive (the personal-link pages are in personal.py).
+
+Routes read the request, call the services and pick a page; the rules live in the services.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+from starlette.responses import HTMLResponse, Response
+
+from newsletter import lists, subscribers, tokens
+from newsletter.db import session_scope
+from newsletter.errors import NotFound, StateError
+from newsletter.models import MailingList, Subscriber
+from newsletter.web import archive, forms, i18n, ratelimit
+from newsletter.web.app import Web, web_of
+from newsletter.web.security import ARCHIVE_CSP, CSRF_FIELD
+
+router = APIRouter()
+
+
+def client_ip(request: Request) -> str:
+    # Behind a reverse proxy uvicorn puts the X-Forwarded-For address here (--forwarded-allow-ips).
+    return request.client.host if request.client else "unknown"
+
+
+def user_agent(request: Request) -> str:
+    return request.headers.get("user-agent", "")[:512]
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form (urlencoded or multipart, no files); malformed bodies answer 400."""
+    try:
+        return await request.form(max_files=0, max_fields=200)
+    except MultiPartException as exc:
+        raise HTTPException(400, f"malformed form data: {exc.message}") from None
+
+
+async def checked_form(request: Request) -> FormData:
+    form = await read_form(request)
+    value = form.get(CSRF_FIELD)
+    web_of(request).csrf.check(request, value if isinstance(value, str) else None)
+    return form
+
+
+def no_store(response: Response) -> Response:
+    """Pages reached through personal links must not be kept by shared caches."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def language_choices(web: Web, lang: str) -> list[tuple[str, str]]:
+    return [(code, i18n.language_name(code, lang)) for code in web.config.library.languages]
+
+
+def consent_text(web: Web, lang: str) -> str:
+    """The consent text shown (and recorded word for word) on a page in ``lang``."""
+    if lang == "tr" and web.config.web.consent_text_tr:
+        return web.config.web.consent_text_tr
+    return web.config.web.consent_text
+
+
+def default_edition_language(web: Web, lang: str) -> str:
+    offered = web.config.library.languages
+    return lang if lang in offered else web.config.library.default_language
+
+
+# --- Subscribe ---------------------------------------------------------------------------------
+
+
+def _subscribe_page(
+    request: Request,
+    web: Web,
+    lang: str,
+    public: list[MailingList],
+    form: forms.SubscribeForm,
+    errors: dict[str, str] | None = None,
+    focus: MailingList | None = None,
+    title: str = "",
+    intro: str = "",
+    status: int = 200,
+) -> HTMLResponse:
+    _ = web.gettext(lang)
+    if not title:
+        title = _("Subscribe to %(name)s", name=focus.name) if focus else _("Subscribe")
+    intro = (
+        intro
+        or (focus.description if focus else "")
+        or _("Get our newsletter by email. You can unsubscribe at any time.")
+    )
+    return web.render(
+        request,
+        "subscribe.html",
+        lang,
+        422 if errors else status,
+        title=title,
+        intro=intro,
+        lists=public,
+        languages=language_choices(web, lang),
+        form=form,
+        errors=errors or {},
+        consent_text=consent_text(web, lang),
+    )
+
+
+@router.get("/subscribe", response_class=HTMLResponse)
+async def subscribe_all(request: Request) -> Response:
+    web = web_of(request)
+    lang = web.language(request)
+    with session_scope(web.engine) as session:
+        public = lists.all_lists(session, public_only=True)
+    chosen = [public[0].slug] if len(public) == 1 else []
+    form = forms.SubscribeForm(language=default_edition_language(web, lang), lists=chosen)
+    return _subscribe_page(request, web, lang, public, form)
+
+
+@router.get("/subscribe/{slug}", response_class=HTMLResponse)
+async def subscribe_one(request: Request, slug: str) -> Response:
+    web = web_of(request)
+    lang = web.language(request)
+    with session_scope(web.engine) as session:
+        public = lists.all_lists(session, public_only=True)
+    focus = next((m for m in public if m.slug == slug), None)
+    if focus is None:
+        raise HTTPException(404)
+    form = forms.SubscribeForm(language=default_edition_language(web, lang), lists=[slug])
+    return _subscribe_page(request, web, lang, public, form, focus=focus)
+
+
+@router.post("/subscribe", response_class=HTMLResponse)
+async def subscribe_post(request: Request) -> Response:
+    web = web_of(request)
+    lang = web.language(request)
+    _ = web.gettext(lang)
+    form = forms.read_subscribe(await checked_form(request))
+    now = web.clock()
+    thanks = web.message(
+        request,
+        lang,
+        _("Thank you"),
+        [
+            _("Please check your inbox at %(email)s.", email=form.email),
+            _(
+                "If a newsletter you chose needs confirmation, we have sent you an email with a "
+                "link: open it within %(days)s days to confirm.",
+                days=web.config.subscribers.confirm_days,
+            ),
+        ],
+    )
+    if form.honeypot:
+        return thanks  # a bot filled the hidden field: look successful, do nothing
+    with session_scope(web.engine) as session:
+        limits = ratelimit.form_limits(
+            web.config.web, web.secret, "subscribe", client_ip(request), form.email
+        )
+        ratelimit.hit(session, limits, now)
+    with session_scope(web.engine) as session:
+        public = lists.all_lists(session, public_only=True)
+        address, errors = forms.check_subscribe(
+            form, [m.slug for m in public], web.config.library.languages, _
+        )
+        if errors or address is None:
+            return _subscribe_page(request, web, lang, public, form, errors)
+        subscribers.subscribe(
+            session,
+            web.secret,
+            address.normalised,
+            name=form.name,
+            language=form.language,
+            list_slugs=form.lists,
+            source=str(request.url_for("subscribe_all")),
+            ip=client_ip(request),
+            user_agent=user_agent(request),
+            consent_text=consent_text(web, lang),
+            consent_version=web.config.web.consent_version,
+            now=now,
+        )
+    # The same page whatever the address's history: it reveals nothing about who subscribed.
+    return thanks
+
+
+# --- Confirm -----------------------------------------------------------------------------------
+
+
+def _confirm_bad(request: Request, web: Web, lang: str, reason: str) -> Response:
+    """The friendly page for a bad link: say why, and offer the form that sends a new one."""
+    _ = web.gettext(lang)
+    with session_scope(web.engine) as session:
+        public = lists.all_lists(session, public_only=True)
+    chosen = [public[0].slug] if len(public) == 1 else []
+    form = forms.SubscribeForm(language=default_edition_language(web, lang), lists=chosen)
+    page = _subscribe_page(
+        request,
+        web,
+        lang,
+        public,
+        form,
+        title=_("We could not confirm your subscription"),
+        intro=reason + " " + _("Enter your address again and we will send you a new link."),
+        status=400,
+    )
+    return no_store(page)
+
+
+@router.get("/confirm/{token}", response_class=HTMLResponse)
+async def confirm(request: Request, token: str) -> Response:
+    web = web_of(request)
+    now = web.clock()
+    max_age = timedelta(days=web.config.subscribers.confirm_days)
+    try:
+        with session_scope(web.engine) as session:
+            data = tokens.read(web.secret, "confirm", token, now, max_age=max_age)
+            subscribers.confirm(
+                session,
+                data.subscriber_id,
+                data.list_id or 0,
+                ip=client_ip(request),
+                user_agent=user_agent(request),
+                now=now,
+                secret=web.secret,
+            )
+            person = session.get(Subscriber, data.subscriber_id)
+            mlist = session.get(MailingList, data.list_id or 0)
+    except tokens.TokenError as exc:
+        lang = web.language(request)
+        _ = web.gettext(lang)
+        if exc.expired:
+            return _confirm_bad(request, web, lang, _("This confirmation link has expired."))
+        return _confirm_bad(
+            request,
+            web,
+            lang,
+            _("This confirmation link is not valid: it may have been cut short or changed."),
+        )
+    except (NotFound, StateError):
+        lang = web.language(request)
+        _ = web.gettext(lang)
+        return _confirm_bad(
+            request,
+            web,
+            lang,
+            _("This subscription was cancelled or removed after the link was sent."),
+        )
+    lang = web.language(request, person.language if person else None)
+    _ = web.gettext(lang)
+    text = _(
+        "Thank you: %(email)s will now receive “%(list)s”.",
+        email=person.email if person else "",
+        list=mlist.name if mlist else "",
+    )
+    page = web.message(
+        request,
+        lang,
+        _("Your subscription is confirmed"),
+        [text],
+        links=[{"url": "/archive", "label": _("Read past issues in the archive")}],
+    )
+    return no_store(page)
+
+
+# --- Archive -----------------------------------------------------------------------------------
+
+
+def _archive_title(web: Web, lang: str) -> str:
+    _ = web.gettext(lang)
+    return _("%(org)s newsletter archive", org=web.config.organisation.name)
+
+
+@router.get("/archive", response_class=HTMLResponse)
+async def archive_index(request: Request) -> Response:
+    web = web_of(request)
+    lang = web.language(request)
+    with session_scope(web.engine) as session:
+        items = archive.entries(session, lang)
+    from babel.dates import format_date
+
+    rows = [
+        {
+            "url": f"/archive/{item.issue_id}"
+            + (f"?lang={lang}" if lang in item.languages else ""),
+            "title": item.title,
+            "language": item.language,
+            "sent_at": item.sent_at,
+            "date_label": format_date(item.sent_at.date(), "long", locale=lang),
+        }
+        for item in items
+    ]
+    return web.render(
+        request,
+        "archive.html",
+        lang,
+        title=_archive_title(web, lang),
+        entries=rows,
+        robots="index, follow",
+    )
+
+
+@router.get("/archive/feed.atom")
+async def archive_feed(request: Request) -> Response:
+    web = web_of(request)
+    lang = web.language(request)
+    with session_scope(web.engine) as session:
+        items = archive.entries(session, lang)
+    body = archive.atom_feed(items, web.config.public.base_url, _archive_title(web, lang), lang)
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get("/archive/{issue_id}", response_class=HTMLResponse)
+async def archive_issue(request: Request, issue_id: str) -> Response:
+    if not issue_id.isdigit() or len(issue_id) > 12:
+        raise HTTPException(404)
+    web = web_of(request)
+    wanted: Any = request.query_params.get("lang")
+    try:
+        with session_scope(web.engine) as session:
+            html = archive.web_version(session, web.config.public.base_url, int(issue_id), wanted)
+    except NotFound:
+        raise HTTPException(404) from None
+    response = HTMLResponse(html)
+    response.headers["Content-Security-Policy"] = ARCHIVE_CSP
+    return response

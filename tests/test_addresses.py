@@ -1,0 +1,96 @@
+"""Addresses: validation without DNS, the normalised form for dedupe, the form for SMTP."""
+
+from __future__ import annotations
+
+import pytest
+from email_validator import validate_email
+
+from newsletter.addresses import InvalidAddress, is_valid, normalise
+
+
+def test_domain_and_local_part_are_lowercased() -> None:
+    address = normalise("  Ayse.Demir@Örnek.COM.tr ")
+    assert address.normalised == "ayse.demir@örnek.com.tr"
+    assert address.ascii == "ayse.demir@xn--rnek-4qa.com.tr"
+    assert not address.smtputf8
+
+
+def test_turkish_dotted_capital_i_normalises_like_email_validator() -> None:
+    # Python lowercases İ to "i" + combining dot above, as email-validator does for domains.
+    upper = normalise("İPEK@İSTANBUL.example")
+    lower = normalise("i\u0307pek@i\u0307stanbul.example")
+    assert upper == lower
+    assert upper.normalised == "i\u0307pek@i\u0307stanbul.example"
+    assert validate_email("x@İSTANBUL.example", check_deliverability=False).domain == (
+        "i\u0307stanbul.example"
+    )
+    # A plain dotless "istanbul" is a different domain: not merged.
+    assert normalise("ipek@istanbul.example") != upper
+
+
+def test_unicode_local_part_has_no_ascii_form_and_needs_smtputf8() -> None:
+    address = normalise("محمد@example.com")
+    assert address.normalised == "محمد@example.com"
+    assert address.ascii is None
+    assert address.smtputf8
+    assert address.envelope == "محمد@example.com"
+
+
+def test_ascii_form_uses_punycode_for_international_domains() -> None:
+    address = normalise("info@şehir-örneği.com.tr")
+    assert address.ascii is not None and address.ascii.startswith("info@xn--")
+    assert address.envelope == address.ascii
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("", "empty"),
+        ("ali.veli", "@"),
+        ("ali..veli@example.com", "two periods"),
+        ("ali@example", "period"),
+        ("ali@localhost", "period"),
+        ("ali@example.test", "special-use"),
+        ("ali veli@example.com", "SPACE"),
+    ],
+)
+def test_invalid_addresses_name_the_value_and_reason(value: str, reason: str) -> None:
+    with pytest.raises(InvalidAddress) as info:
+        normalise(value)
+    assert reason in str(info.value)
+    assert repr(value.strip()) in str(info.value) or value == ""
+    assert not is_valid(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Zeynep.Kaya+bulten@Example.org",
+        "o'brien@example.co.uk",
+        "a@b.co",
+        "ÖMER@örnek.com.tr",
+        "user@xn--rnek-4qa.com.tr",
+        "x" * 64 + "@example.com",
+        "İpek.Yıldız@Örnek.com.tr",
+        "محمد.علي@مثال.example",
+        "Ce\u0301line@example.fr",
+        "postmaster@Example.com",
+        "Δοκιμή@παράδειγμα.δοκιμή",
+    ],
+)
+def test_fast_path_agrees_with_email_validator(value: str) -> None:
+    full = validate_email(value, check_deliverability=False)
+    address = normalise(value)
+    assert address.normalised == full.local_part.lower() + "@" + full.domain
+    if full.ascii_email:
+        assert address.ascii == full.ascii_local_part.lower() + "@" + full.ascii_domain
+    else:
+        assert address.ascii is None and address.smtputf8
+
+
+def test_fast_path_refuses_what_email_validator_refuses() -> None:
+    for value in (".ali@example.com", "ali.@example.com", "ali@exa_mple.com",
+                  "ali@-example.com", "çok..nokta@örnek.com.tr", "ali@örnek..com.tr",
+                  "x" * 60 + "@" + ("ç" * 60 + ".") * 2 + "com.tr"):  # fmt: skip
+        with pytest.raises(InvalidAddress):
+            normalise(value)

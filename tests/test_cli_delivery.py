@@ -1,0 +1,163 @@
+"""`newsletter issues send|pause|resume|cancel|retry-failed|report|test`, `confirmations send`."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from newsletter import db, ledger, lists, subscribers
+from newsletter.clock import utcnow
+from newsletter.models import Delivery, Send
+from tests.conftest import SECRET
+from tests.plugins.delivery import NOW, ScriptedHandler, add_people, make_issue, make_list, people
+
+
+@pytest.fixture
+def issue_id(engine: Engine) -> int:
+    with db.session_scope(engine) as s:
+        issue = make_issue(s)
+        add_people(s, make_list(s, "genel"), people(6))
+        return issue.id or 0
+
+
+def use_smtp(config_path: Path, server, extra: str = "") -> None:
+    text = config_path.read_text().replace("[sending]\n", '[sending]\ntransport = "smtp"\n'
+                                           'retry_base_seconds = 0.01\n' + extra)  # fmt: skip
+    config_path.write_text(text + server.toml())
+
+
+def outbox(tmp_path: Path) -> list[email.message.EmailMessage]:
+    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+            for p in sorted((tmp_path / "outbox").glob("*.eml"))]  # fmt: skip
+
+
+def test_send_with_yes_then_report(cli, issue_id: int, tmp_path: Path) -> None:
+    result = cli("issues", "send", str(issue_id), "--list", "genel", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert "to genel: 6 recipients" in result.stdout
+    assert "Sent 6, failed 0, skipped 0, possibly sent 0" in result.stdout
+    assert len(outbox(tmp_path)) == 6
+    report = json.loads(cli("issues", "report", str(issue_id), "--json").stdout)
+    assert report["counts"]["sent"] == 6 and report["status"] == "done"
+    human = cli("issues", "report", str(issue_id)).stdout
+    assert "sent" in human and "6" in human and "(done)" in human
+
+
+def test_send_asks_first(cli, issue_id: int, engine: Engine) -> None:
+    refused = cli("issues", "send", str(issue_id), "-l", "genel", input="n\n")
+    assert refused.exit_code == 1
+    assert "Error: not sent (answer y, or pass --yes)" in refused.stderr
+    with db.session_scope(engine) as s:
+        assert s.exec(select(Send)).all() == []
+    accepted = cli("issues", "send", str(issue_id), "-l", "genel", input="y\n")
+    assert accepted.exit_code == 0 and "Sent 6" in accepted.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["issues", "send", "{id}", "--list", "yok", "--yes"], "no list with slug 'yok'"),
+        (["issues", "send", "999", "--list", "genel", "--yes"], "no issue with id 999"),
+        (["issues", "pause", "{id}"], "has never been sent"),
+        (["issues", "resume", "{id}"], "has never been sent"),
+        (["issues", "report", "{id}"], "has never been sent"),
+        (["issues", "test", "{id}", "--to", "not an address"], "invalid email address"),
+    ],
+)
+def test_bad_input(cli, issue_id: int, args: list[str], error: str) -> None:
+    result = cli(*[a.format(id=issue_id) for a in args])
+    assert result.exit_code == 1 and error in result.stderr
+    assert result.stderr.startswith("Error: ")
+
+
+def test_pause_resume_cancel(cli, issue_id: int, engine: Engine, tmp_path: Path) -> None:
+    with db.session_scope(engine) as s:
+        ledger.start_send(s, issue_id, ["genel"], utcnow(), _config(cli, tmp_path))
+    paused = cli("issues", "pause", str(issue_id), "--reason", "yanlış bağlantı")
+    assert paused.exit_code == 0 and "paused: yanlış bağlantı" in paused.stdout
+    assert "Paused: yanlış bağlantı" in cli("issues", "report", str(issue_id)).stdout
+    again = cli("issues", "pause", str(issue_id))
+    assert again.exit_code == 1 and "is paused, not running" in again.stderr
+    resumed = cli("issues", "resume", str(issue_id))
+    assert resumed.exit_code == 0 and "Sent 6" in resumed.stdout
+    done = cli("issues", "cancel", str(issue_id), "--yes")
+    assert done.exit_code == 1 and "is done: cannot cancel" in done.stderr
+
+
+def _config(cli, tmp_path: Path):
+    from newsletter.config import load_config
+
+    return load_config(tmp_path / "newsletter.toml")
+
+
+def test_cancel_skips_the_rest(cli, issue_id: int, engine: Engine, tmp_path: Path) -> None:
+    with db.session_scope(engine) as s:
+        ledger.start_send(s, issue_id, ["genel"], utcnow(), _config(cli, tmp_path))
+    result = cli("issues", "cancel", str(issue_id), "--yes")
+    assert result.exit_code == 0 and "6 recipients skipped" in result.stdout
+    assert json.loads(cli("issues", "report", str(issue_id), "--json").stdout)["counts"][
+        "skipped"] == 6  # fmt: skip
+    assert outbox(tmp_path) == []
+
+
+def test_retry_failed_over_smtp(cli, issue_id: int, config_path: Path, smtp_factory) -> None:
+    handler = ScriptedHandler(data_replies=["250 ok", "554 5.6.0 rejected"])
+    server = smtp_factory(handler)
+    use_smtp(config_path, server)
+    first = cli("issues", "send", str(issue_id), "-l", "genel", "--yes")
+    assert "Sent 5, failed 1" in first.stdout
+    assert "See who failed and why" in first.stdout
+    report = cli("issues", "report", str(issue_id)).stdout
+    assert "kisi0001@example.org  554  5.6.0 rejected" in report
+    again = cli("issues", "retry-failed", str(issue_id))
+    assert again.exit_code == 0, again.stderr
+    assert "1 failed recipients queued again." in again.stdout and "Sent 1" in again.stdout
+    assert sorted(r for m in server.messages for r in m.rcpt_tos) == [p[0] for p in people(6)]
+
+
+def test_paused_by_the_server_says_why(cli, issue_id: int, config_path: Path, smtp_factory):
+    handler = ScriptedHandler(data_replies=["550 5.7.1 blocked"] * 10)
+    use_smtp(config_path, smtp_factory(handler), "policy_failures_to_pause = 2\n")
+    result = cli("issues", "send", str(issue_id), "-l", "genel", "--yes")
+    assert result.exit_code == 0
+    assert "Paused: 2 policy rejections (5.7.x) in a row, last: 550 5.7.1 blocked" in result.stdout
+    assert "newsletter issues resume" in result.stdout
+
+
+def test_proofs_are_marked_and_stay_out_of_the_ledger(
+    cli, issue_id: int, engine: Engine, tmp_path: Path
+) -> None:
+    result = cli("issues", "test", str(issue_id), "--to", "editor@example.org",
+                 "--to", "Yazı.İşleri@Örnek.com.tr")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    proofs = outbox(tmp_path)
+    assert len(proofs) == 2
+    assert all(p["Subject"].startswith("[TEST] ") for p in proofs)
+    assert all(p["X-Newsletter-Test"] for p in proofs)
+    assert all(p["List-Unsubscribe"] is None for p in proofs)
+    with db.session_scope(engine) as s:
+        assert s.exec(select(Delivery)).all() == [] and s.exec(select(Send)).all() == []
+
+
+def test_confirmations_send(cli, engine: Engine, tmp_path: Path) -> None:
+    with db.session_scope(engine) as s:
+        lists.create(s, "onayli", "Onaylı Liste", NOW, opt_in="double")
+        subscribers.subscribe(s, SECRET, "deniz@example.org", "Deniz", "tr", ["onayli"],
+                              "test", None, None, "metin", "v1", utcnow())  # fmt: skip
+    result = cli("confirmations", "send")
+    assert result.exit_code == 0 and "1 confirmation email(s) sent." in result.stdout
+    assert "/confirm/" in outbox(tmp_path)[0].get_payload()[0].get_content()
+
+
+@pytest.mark.parametrize(
+    "command", ["send", "pause", "resume", "cancel", "retry-failed", "report", "test"]
+)
+def test_help_reads_well(cli, command: str) -> None:
+    result = cli("issues", command, "--help")
+    assert result.exit_code == 0 and "Usage:" in result.stdout

@@ -1,0 +1,86 @@
+"""Double opt-in confirmation emails go out through the same transport, with a working link."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import timedelta
+from pathlib import Path
+
+from sqlmodel import select
+
+from newsletter import confirmations, db, lists, subscribers, tokens
+from newsletter.config import load_config
+from newsletter.models import MailJob, Subscription
+from tests.conftest import SECRET, write_config
+from tests.plugins.delivery import NOW, ScriptedHandler
+
+
+def setup(tmp_path: Path, server):
+    path = write_config(tmp_path, server.toml())
+    path.write_text(path.read_text().replace("[sending]\n", '[sending]\ntransport = "smtp"\n'))
+    config = load_config(path)
+    engine = db.make_engine(config)
+    db.upgrade(engine)
+    with db.session_scope(engine) as s:
+        lists.create(s, "aylik", "Aylık Bülten", NOW, opt_in="double")
+        for email_, name, lang in (("zeynep@example.org", "Zeynep", "tr"),
+                                   ("john@example.org", "", "en")):  # fmt: skip
+            subscribers.subscribe(s, SECRET, email_, name, lang, ["aylik"], "test", None, None,
+                                  "onay metni", "v1", NOW)  # fmt: skip
+    return config, engine
+
+
+def test_sends_confirmation_with_a_working_link(tmp_path: Path, smtp_factory) -> None:
+    server = smtp_factory()
+    config, engine = setup(tmp_path, server)
+    assert confirmations.send_due(engine, config, NOW) == 2
+    assert confirmations.send_due(engine, config, NOW) == 0  # nothing sent twice
+    by_to = {m.rcpt_tos[0]: m for m in server.messages}
+    msg = email.message_from_bytes(by_to["zeynep@example.org"].data, policy=email.policy.default)
+    assert msg["Subject"] == "Lütfen Aylık Bülten aboneliğinizi onaylayın"
+    assert msg["List-Unsubscribe"] is None and msg["List-Id"] is None
+    text, html = msg.get_payload()
+    assert text.get_content().startswith("Merhaba Zeynep,")
+    url = next(w for w in text.get_content().split() if "/confirm/" in w)
+    assert url.startswith("https://news.example.org/confirm/")
+    assert url in html.get_content() or url.replace("&", "&amp;") in html.get_content()
+    data = tokens.read(SECRET, "confirm", url.rsplit("/", 1)[1], NOW)
+    english = email.message_from_bytes(by_to["john@example.org"].data, policy=email.policy.default)
+    assert english["Subject"] == "Please confirm your subscription to Aylık Bülten"
+    assert english.get_payload()[0].get_content().startswith("Hello,\r\n")
+    with db.session_scope(engine) as s:
+        sub = subscribers.confirm(s, data.subscriber_id, data.list_id, None, None, NOW)
+        assert sub.status == "confirmed"
+        statuses = {j.status for j in s.exec(select(MailJob)).all()}
+    assert statuses == {"sent"}
+
+
+def test_temporary_failure_is_retried_later(tmp_path: Path, smtp_factory) -> None:
+    handler = ScriptedHandler(rcpt_replies={"zeynep@example.org": ["451 4.3.0 later"]})
+    server = smtp_factory(handler)
+    config, engine = setup(tmp_path, server)
+    assert confirmations.send_due(engine, config, NOW) == 1
+    with db.session_scope(engine) as s:
+        job = s.exec(select(MailJob).where(MailJob.status == "queued")).one()
+        assert job.attempts == 1 and "451 4.3.0 later" in job.last_error
+        assert job.due_at > NOW
+    assert confirmations.send_due(engine, config, NOW) == 0  # not due yet
+    assert confirmations.send_due(engine, config, NOW + timedelta(hours=1)) == 1
+    assert sorted(r for m in server.messages for r in m.rcpt_tos) == [
+        "john@example.org", "zeynep@example.org",
+    ]  # fmt: skip
+
+
+def test_job_for_a_confirmed_subscription_is_dropped(tmp_path: Path, smtp_factory) -> None:
+    server = smtp_factory()
+    config, engine = setup(tmp_path, server)
+    with db.session_scope(engine) as s:
+        for sub in s.exec(select(Subscription)).all():
+            sub.status = "unsubscribed"
+            s.add(sub)
+    assert confirmations.send_due(engine, config, NOW) == 0
+    assert server.messages == []
+    with db.session_scope(engine) as s:
+        reasons = {j.last_error for j in s.exec(select(MailJob)).all()}
+    assert reasons == {"no longer waiting for confirmation"}

@@ -1,0 +1,328 @@
+"""Sending against real SMTP servers: every message parsed back, every fault handled."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from newsletter import db, ledger, message, subscribers, suppression, tokens
+from newsletter.clock import utcnow
+from newsletter.config import Config, load_config
+from newsletter.models import Delivery, Issue, Subscriber
+from newsletter.sender import run_send
+from tests.conftest import SECRET, write_config
+from tests.plugins.delivery import (
+    ScriptedHandler,
+    ScriptedServer,
+    add_people,
+    make_issue,
+    make_list,
+    people,
+)
+
+
+def setup(tmp_path: Path, server: ScriptedServer | None, extra: str = "", pool: int = 1,
+          n: int = 6) -> tuple[Config, Engine, int]:  # fmt: skip
+    """A database with an issue and ``n`` confirmed people, and a config pointing at ``server``."""
+    sending = ('transport = "smtp"\n' if server else "") + "retry_base_seconds = 0.01\n" + extra
+    path = write_config(tmp_path, server.toml(pool) if server else "")
+    path.write_text(path.read_text().replace("[sending]\n", "[sending]\n" + sending, 1))
+    config = load_config(path)
+    engine = db.make_engine(config)
+    db.upgrade(engine)
+    with db.session_scope(engine) as s:
+        issue = make_issue(s)
+        list_id = make_list(s, "genel")
+        add_people(s, list_id, people(n))
+        issue_id = issue.id or 0
+    return config, engine, issue_id
+
+
+def start(engine: Engine, config: Config, issue_id: int, slugs: list[str] | None = None) -> int:
+    with db.session_scope(engine) as s:
+        return ledger.start_send(s, issue_id, slugs or ["genel"], utcnow(), config).id or 0
+
+
+def rows(engine: Engine) -> dict[str, Delivery]:
+    with db.session_scope(engine) as s:
+        found = s.exec(select(Delivery, Subscriber.email).join(Subscriber)).all()
+        return {e: d for d, e in found}
+
+
+def check_message(data: bytes, to: str, subscriber_id: int, others: list[str]) -> None:
+    """A received message: headers, both parts, the person's own links and nobody else's data."""
+    msg = email.message_from_bytes(data, policy=email.policy.default)
+    assert msg["To"].addresses[0].addr_spec == to
+    assert msg["Subject"] == "Kasım bülteni: Hatay’dan haberler"
+    assert msg["From"].addresses[0].display_name == "Örnek Kuruluş"
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert msg["Message-ID"].endswith("@example.org>")
+    link = msg["List-Unsubscribe"].strip("<>")
+    assert link.startswith("https://news.example.org/unsubscribe/")
+    token = tokens.read(SECRET, "unsubscribe", link.rsplit("/", 1)[1], utcnow())
+    assert token.subscriber_id == subscriber_id
+    text, html = msg.get_payload()
+    assert text.get_content_type() == "text/plain" and html.get_content_type() == "text/html"
+    for part in (text.get_content(), html.get_content()):
+        assert to in part and link in part
+        assert "Hatay’da “yeni” toplum merkezi" in part
+        assert "/preferences/" in part and "https://news.example.org/archive/" in part
+        for other in others:
+            assert other not in part
+
+
+def test_sends_everyone_once_with_their_own_links(tmp_path: Path, smtp_factory) -> None:
+    server = smtp_factory()
+    config, engine, issue_id = setup(tmp_path, server, pool=2, n=9)
+    with db.session_scope(engine) as s:
+        second = make_list(s, "ikinci")
+        add_people(s, second, people(9)[3:] + [("yeni@example.org", "Yeni")])
+    send_id = start(engine, config, issue_id, ["genel", "ikinci"])
+    result = run_send(engine, config, send_id, utcnow)
+    assert result.status == "done" and result.progress.sent == 10
+    everyone = [p[0] for p in people(9)] + ["yeni@example.org"]
+    received = sorted(r for m in server.messages for r in m.rcpt_tos)
+    assert received == sorted(everyone)
+    ids = {e: d.subscriber_id for e, d in rows(engine).items()}
+    for m in server.messages:
+        to = m.rcpt_tos[0]
+        assert m.mail_from == "news@example.org"
+        check_message(m.data, to, ids[to], [e for e in everyone if e != to])
+    with db.session_scope(engine) as s:
+        assert s.get(Issue, issue_id).status == "sent"
+        report = ledger.report(s, issue_id)
+    assert report["counts"]["sent"] == 10 and report["status"] == "done"
+    assert all(d.message_id and d.sent_at for d in rows(engine).values())
+
+
+def test_greeting_falls_back_without_a_name(tmp_path: Path, smtp_factory) -> None:
+    server = smtp_factory()
+    config, engine, issue_id = setup(tmp_path, server, n=9)
+    run_send(engine, config, start(engine, config, issue_id), utcnow)
+    nameless = next(m for m in server.messages if m.rcpt_tos == ["kisi0008@example.org"])
+    text = m_text(nameless.data)
+    assert text.startswith("Merhaba,") and "Sevgili ," not in text
+    named = next(m for m in server.messages if m.rcpt_tos == ["kisi0001@example.org"])
+    assert m_text(named.data).startswith("Sevgili Mehmet,")
+
+
+def m_text(data: bytes) -> str:
+    return email.message_from_bytes(data, policy=email.policy.default).get_payload()[0].get_content()
+
+
+def test_451_then_250_is_retried(tmp_path: Path, smtp_factory) -> None:
+    handler = ScriptedHandler(rcpt_replies={"kisi0002@example.org": ["451 4.3.0 Try again"]})
+    server = smtp_factory(handler)
+    config, engine, issue_id = setup(tmp_path, server)
+    result = run_send(engine, config, start(engine, config, issue_id), utcnow)
+    assert result.status == "done" and result.progress.retrying == 1
+    row = rows(engine)["kisi0002@example.org"]
+    assert (row.status, row.attempts, row.last_code) == ("sent", 2, 250)
+    assert sorted(r for m in server.messages for r in m.rcpt_tos) == [p[0] for p in people(6)]
+
+
+def test_temporary_failures_give_up_after_max_attempts(tmp_path: Path, smtp_factory) -> None:
+    handler = ScriptedHandler(rcpt_replies={"kisi0002@example.org": ["450 4.2.1 busy"] * 9})
+    server = smtp_factory(handler)
+    config, engine, issue_id = setup(tmp_path, server, extra="max_attempts = 3\n")
+    result = run_send(engine, config, start(engine, config, issue_id), utcnow)
+    assert result.status == "done", result
+    row = rows(engine)["kisi0002@example.org"]
+    assert (row.status, row.attempts) == ("failed", 3)
+    assert row.last_text.startswith("gave up after 3 attempts: 450 4.2.1 busy")
+
+
+def test_550_fails_the_row_and_suppresses_the_address(tmp_path: Path, smtp_factory) -> None:
+    handler = ScriptedHandler(rcpt_replies={"kisi0003@example.org": ["550 5.1.1 No such user"]})
+    server = smtp_factory(handler)
+    config, engine, issue_id = setup(tmp_path, server)
+    result = run_send(engine, config, start(engine, config, issue_id), utcnow)
+    assert result.status == "done" and result.progress.failed == 1
+    row = rows(engine)["kisi0003@example.org"]
+    assert (row.status, row.last_code, row.last_text) == ("failed", 550, "5.1.1 No such user")
+    with db.session_scope(engine) as s:
+        found = suppression.find(s, SECRET, "kisi0003@example.org")
+        assert found is not None and found.reason == "hard_bounce"
+        report = ledger.report(s, issue_id)
+    assert report["failed"] == [{"email": "kisi0003@example.org", "code": 550,
+                                 "reason": "5.1.1 No such user", "attempts": 1,
+                                 "message_id": row.message_id}]  # fmt: skip
+    assert len(server.messages) == 5
+
+
+def test_421_and_hang_up_mid_batch_reconnects(tmp_path: Path, smtp_factory) -> None:
+    server = smtp_factory(ScriptedHandler(hang_up_after=3))
+    config, engine, issue_id = setup(tmp_path, server, n=8)
+    result = run_send(engine, config, start(engine, config, issue_id), utcnow)
+    assert result.status == "done"
+    received = sorted(r for m in server.messages for r in m.rcpt_tos)
+    assert received == [p[0] for p in people(8)]  # everyone exactly once
+    assert sum(d.attempts for d in rows(engine).values()) == 9
+
+
+def test_554_at_data_fails_that_recipient(tmp_path: Path, smtp_factory) -> None:
+    handler = ScriptedHandler(data_replies=["554 5.6.0 Message rejected as spam"])
+    server = smtp_factory(handler)
+    config, engine, issue_id = setup(tmp_path, server)
+    run_send(engine, config, start(engine, config, issue_id), utcnow)
+    row = rows(engine)["kisi0000@example.org"]
+    assert (row.status, row.last_code) == ("failed", 554)
+    assert "rejected as spam" in row.last_text
+    assert len(server.messages) == 5
+
+
+def test_no_reply_after_data_is_possibly_sent_and_not_resent(tmp_path: Path, smtp_factory) -> None:
+    handler = ScriptedHandler(data_delay=0.0)
+    server = smtp_factory(handler)
+    config, engine, issue_id = setup(tmp_path, server, extra="", n=3)
+    config.smtp.timeout_seconds = 0.3
+    send_id = start(engine, config, issue_id)
+    handler.data_delay = 0.6
+    result = run_send(engine, config, send_id, utcnow)
+    assert result.progress.possibly_sent >= 1
+    with db.session_scope(engine) as s:
+        report = ledger.report(s, issue_id)
+    assert report["possibly_sent"] and "possibly delivered" in report["possibly_sent"][0]["reason"]
+    time.sleep(0.7)  # the slow server did take them: retrying would have sent twice
+    rcpts = [r for m in server.messages for r in m.rcpt_tos]
+    assert len(rcpts) == len(set(rcpts))
+
+
+def test_repeated_policy_rejections_pause_the_send(tmp_path: Path, smtp_factory) -> None:
+    reply = "550 5.7.1 Message refused: poor reputation"
+    handler = ScriptedHandler(data_replies=[reply] * 20)
+    server = smtp_factory(handler)
+    extra = "policy_failures_to_pause = 3\n"
+    config, engine, issue_id = setup(tmp_path, server, extra=extra, n=10)
+    result = run_send(engine, config, start(engine, config, issue_id), utcnow)
+    assert result.status == "paused"
+    assert "3 policy rejections (5.7.x) in a row" in result.reason
+    with db.session_scope(engine) as s:
+        assert s.get(Issue, issue_id).status == "paused"
+        counts = ledger.report(s, issue_id)["counts"]
+    assert counts["failed"] == 3 and counts["queued"] == 7
+
+
+def test_dead_server_pauses_with_a_clear_reason(tmp_path: Path) -> None:
+    dead = ScriptedServer("127.0.0.1", __import__("tests.plugins.smtp").plugins.smtp.free_port(),
+                          ScriptedHandler())  # fmt: skip
+    config, engine, issue_id = setup(tmp_path, dead)
+    result = run_send(engine, config, start(engine, config, issue_id), utcnow)
+    assert result.status == "paused"
+    assert "the mail server failed 3 times in a row" in result.reason
+    assert "cannot connect to 127.0.0.1" in result.reason
+    assert ledger.status_counts.__name__  # the rows are queued again, ready for resume
+    assert {d.status for d in rows(engine).values()} == {"queued"}
+
+
+def test_unsubscribe_during_the_send_is_honoured(tmp_path: Path, smtp_factory) -> None:
+    holder: dict[str, Engine] = {}
+
+    class Unsubscribing(ScriptedHandler):
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            if envelope.rcpt_tos == ["kisi0000@example.org"]:
+                with db.session_scope(holder["engine"]) as s:
+                    person = subscribers.find(s, "kisi0004@example.org")
+                    subscribers.unsubscribe(s, SECRET, person.id, None, "test", utcnow())
+            return await super().handle_DATA(server, session, envelope)
+
+    server = smtp_factory(Unsubscribing())
+    config, engine, issue_id = setup(tmp_path, server)
+    holder["engine"] = engine
+    result = run_send(engine, config, start(engine, config, issue_id), utcnow)
+    assert result.progress.skipped == 1
+    assert "kisi0004@example.org" not in [r for m in server.messages for r in m.rcpt_tos]
+    row = rows(engine)["kisi0004@example.org"]
+    assert (row.status, row.last_text) == ("skipped", "unsubscribed during the send")
+
+
+def test_rate_per_second_is_respected(tmp_path: Path, smtp_factory) -> None:
+    server = smtp_factory()
+    config, engine, issue_id = setup(tmp_path, server, extra="rate_per_second = 20.0\n", n=8)
+    began = time.monotonic()
+    run_send(engine, config, start(engine, config, issue_id), utcnow)
+    assert time.monotonic() - began >= 7 / 20 - 0.02
+    assert len(server.messages) == 8
+
+
+def test_smtputf8_only_when_offered(tmp_path: Path, smtp_factory) -> None:
+    plain = smtp_factory(enable_SMTPUTF8=False)
+    config, engine, issue_id = setup(tmp_path, plain, n=2)
+    with db.session_scope(engine) as s:
+        add_people(s, 1, [("şule@örnek.com.tr", "Şule"), ("ali@örnek.com.tr", "Ali")])
+    run_send(engine, config, start(engine, config, issue_id), utcnow)
+    row = rows(engine)["şule@örnek.com.tr"]
+    assert row.status == "failed"
+    assert "needs SMTPUTF8, which 127.0.0.1 does not offer" in row.last_text
+    assert ["ali@xn--rnek-4qa.com.tr"] in [m.rcpt_tos for m in plain.messages]
+
+
+def test_smtputf8_recipient_delivered_when_offered(tmp_path: Path, smtp_factory) -> None:
+    server = smtp_factory()
+    config, engine, issue_id = setup(tmp_path, server, n=1)
+    with db.session_scope(engine) as s:
+        add_people(s, 1, [("şule@örnek.com.tr", "Şule")])
+    run_send(engine, config, start(engine, config, issue_id), utcnow)
+    got = next(m for m in server.messages if m.rcpt_tos != ["kisi0000@example.org"])
+    assert got.rcpt_tos == ["şule@örnek.com.tr"]
+    assert "To: Şule <şule@xn--rnek-4qa.com.tr>".encode() in got.data
+
+
+def test_verp_envelope_sender(tmp_path: Path, smtp_factory) -> None:
+    server = smtp_factory()
+    extra = 'envelope_sender = "bounces@example.org"\nverp = true\n'
+    config, engine, issue_id = setup(tmp_path, server, extra=extra, n=2)
+    run_send(engine, config, start(engine, config, issue_id), utcnow)
+    by_rcpt = {m.rcpt_tos[0]: m.mail_from for m in server.messages}
+    for address, row in rows(engine).items():
+        assert message.read_verp(by_rcpt[address], SECRET) == row.id
+
+
+def test_outbox_is_the_default_transport(tmp_path: Path) -> None:
+    config, engine, issue_id = setup(tmp_path, None, n=3)
+    result = run_send(engine, config, start(engine, config, issue_id), utcnow)
+    assert result.status == "done"
+    files = sorted((tmp_path / "outbox").glob("*.eml"))
+    assert len(files) == 3
+    tos = sorted(
+        str(email.message_from_bytes(f.read_bytes(), policy=email.policy.default)["To"])
+        for f in files
+    )
+    assert tos == sorted(f"{n} <{e}>" for e, n in people(3))
+
+
+def test_stop_event_leaves_the_send_running_for_later(tmp_path: Path, smtp_factory) -> None:
+    import threading
+
+    server = smtp_factory()
+    config, engine, issue_id = setup(tmp_path, server)
+    stop = threading.Event()
+    stop.set()
+    send_id = start(engine, config, issue_id)
+    assert run_send(engine, config, send_id, utcnow, stop_event=stop).status == "running"
+    assert server.messages == []
+    assert run_send(engine, config, send_id, utcnow).status == "done"
+    assert len(server.messages) == 6
+
+
+def test_paused_send_is_not_sent(tmp_path: Path, smtp_factory) -> None:
+    server = smtp_factory()
+    config, engine, issue_id = setup(tmp_path, server)
+    send_id = start(engine, config, issue_id)
+    with db.session_scope(engine) as s:
+        ledger.pause(s, issue_id, "checking a typo", utcnow())
+    result = run_send(engine, config, send_id, utcnow)
+    assert (result.status, result.reason) == ("paused", "checking a typo")
+    assert server.messages == []
+
+
+@pytest.mark.parametrize("n", [0])
+def test_empty_audience_finishes_at_once(tmp_path: Path, n: int) -> None:
+    config, engine, issue_id = setup(tmp_path, None, n=n)
+    assert run_send(engine, config, start(engine, config, issue_id), utcnow).status == "done"

@@ -1,0 +1,137 @@
+"""The public archive: issues sent to public lists, their web versions, and the Atom feed."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from newsletter.db import session_scope
+from newsletter.models import Issue, IssueSnapshot, Send
+from newsletter.personalise import markers
+from tests.plugins.web import START, text_of
+
+M = markers()
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _html(heading: str, lang: str) -> str:
+    return (
+        f'<!doctype html><html lang="{lang}"><head><style>p{{color:#333}}</style></head><body>'
+        f'<p style="margin:0">{M["if_name"]}Sevgili {M["name"]},{M["end"]}'
+        f"{M['if_no_name']}Merhaba,{M['end']}</p><h1>{heading}</h1>"
+        f'<a href="{M["view_online_url"]}">Web sürümü</a>'
+        f'{M["if_unsubscribe_url"]}<a href="{M["unsubscribe_url"]}">Abonelikten çık</a>{M["end"]}'
+        "</body></html>"
+    )
+
+
+def _issue(session, title: str, lists: list[str], status: str = "done", days: int = 0,
+           languages: tuple[str, ...] = ("tr",)) -> int:  # fmt: skip
+    issue = Issue(title=title, subject=title, language=languages[0], status="sent")
+    session.add(issue)
+    session.flush()
+    for lang in languages:
+        subject = f"{title} ({lang})"
+        session.add(IssueSnapshot(issue_id=issue.id, language=lang, subject=subject,
+                                  preheader=f"Özet: {title}", html=_html(subject, lang),
+                                  text=f"{subject}\n{M['view_online_url']}"))  # fmt: skip
+    at = START + timedelta(days=days)
+    session.add(Send(issue_id=issue.id, lists=lists, status=status, started_at=at,
+                     finished_at=at + timedelta(minutes=3)))  # fmt: skip
+    session.flush()
+    return issue.id or 0
+
+
+@pytest.fixture
+def issues(engine, public_lists) -> dict[str, int]:
+    with session_scope(engine) as session:
+        return {
+            "ekim": _issue(session, "Ekim Bülteni", ["aylik-bulten"], days=-30,
+                           languages=("tr", "en")),
+            "kasim": _issue(session, "Kasım Bülteni", ["aylik-bulten", "ortaklar"]),
+            "gizli": _issue(session, "Ortaklara Not", ["ortaklar"], days=-10),
+            "yarim": _issue(session, "Yarım Kalan", ["aylik-bulten"], status="running", days=-5),
+            "iptal": _issue(session, "İptal Edilen", ["aylik-bulten"], status="cancelled"),
+        }  # fmt: skip
+
+
+def test_index_lists_issues_sent_to_public_lists_newest_first(web: httpx.Client, issues) -> None:
+    page = web.get("/archive", headers={"Accept-Language": "tr"})
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "Örnek Kuruluş bülten arşivi" in text
+    assert text.index("Kasım Bülteni") < text.index("Ekim Bülteni")
+    assert "Ortaklara Not" not in text and "Yarım Kalan" not in text
+    assert "22 Kasım 2026" in text  # dates in the page's language
+    assert 'type="application/atom+xml"' in page.text
+    assert "set-cookie" not in page.headers
+
+
+def test_index_titles_follow_the_page_language(web: httpx.Client, issues) -> None:
+    english = text_of(web.get("/archive?lang=en").text)
+    assert "Ekim Bülteni (en)" in english and "Kasım Bülteni (tr)" in english
+
+
+def test_empty_archive(web: httpx.Client, public_lists) -> None:
+    assert "No issues have been published yet." in text_of(web.get("/archive").text)
+
+
+def test_web_version_has_no_personal_links(web: httpx.Client, issues) -> None:
+    response = web.get(f"/archive/{issues['kasim']}")
+    assert response.status_code == 200
+    html = response.text
+    assert "Merhaba," in html and "Sevgili" not in html
+    assert f'href="https://news.example.org/archive/{issues["kasim"]}"' in html
+    assert "Abonelikten çık" not in html and "/unsubscribe/" not in html
+    assert "\ue000" not in html
+    csp = response.headers["content-security-policy"]
+    assert "'unsafe-inline'" in csp and "frame-ancestors 'none'" in csp and "script" not in csp
+
+
+def test_web_version_in_another_language(web: httpx.Client, issues) -> None:
+    assert "Ekim Bülteni (en)" in web.get(f"/archive/{issues['ekim']}?lang=en").text
+    assert "Ekim Bülteni (tr)" in web.get(f"/archive/{issues['ekim']}?lang=tr").text
+    assert "Ekim Bülteni (tr)" in web.get(f"/archive/{issues['ekim']}?lang=ar").text
+
+
+def test_issue_still_going_out_is_viewable_but_not_listed(web: httpx.Client, issues) -> None:
+    assert "Yarım Kalan" in web.get(f"/archive/{issues['yarim']}").text
+    assert "Yarım Kalan" not in web.get("/archive").text
+
+
+@pytest.mark.parametrize("which", ["gizli", "iptal"])
+def test_unpublished_issues_are_404(web: httpx.Client, issues, which: str) -> None:
+    assert web.get(f"/archive/{issues[which]}").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/archive/999", "/archive/abc", "/archive/-1", "/archive/1e3",
+                                  "/archive/" + "9" * 30])  # fmt: skip
+def test_unknown_issue_is_404(web: httpx.Client, issues, path: str) -> None:
+    response = web.get(path)
+    assert response.status_code == 404
+    assert "Page not found" in text_of(response.text)
+
+
+def test_atom_feed(web: httpx.Client, issues) -> None:
+    response = web.get("/archive/feed.atom?lang=en")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    assert feed.find(f"{ATOM}title").text == "Örnek Kuruluş newsletter archive"
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.find(f"{ATOM}title").text for e in entries] == [
+        "Kasım Bülteni (tr)",
+        "Ekim Bülteni (en)",
+    ]
+    first = entries[0]
+    assert first.find(f"{ATOM}id").text == f"https://news.example.org/archive/{issues['kasim']}"
+    assert first.find(f"{ATOM}summary").text == "Özet: Kasım Bülteni"
+    assert first.find(f"{ATOM}updated").text.startswith("2026-11-22T09:03:00")
+
+
+def test_empty_feed_is_valid(web: httpx.Client, public_lists) -> None:
+    feed = ET.fromstring(web.get("/archive/feed.atom").content)
+    assert feed.findall(f"{ATOM}entry") == []
