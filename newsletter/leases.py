@@ -147,8 +147,12 @@ class LeaseKeeper(threading.Thread):
             self.lost = True
             self.stop.set()
             self.done.set()
-        elif self.on_renew is not None:
-            self.on_renew()
+        else:
+            logger.debug("lease renewed for %gs", self.seconds,
+                         extra={"event": "lease.renewed", "issue": None,
+                                "fields": {"send": self.send_id}})  # fmt: skip
+            if self.on_renew is not None:
+                self.on_renew()
         return kept
 
     def finish(self) -> None:

@@ -103,6 +103,7 @@ class Worker:
     def start_due(self, report: TickReport) -> None:
         with session_scope(self.engine) as session:
             due = [issue.id for issue in schedule.due_issues(session, self.clock())]
+        logs.log("debug", "schedule.checked", f"{len(due)} issue(s) due", due=len(due))
         for issue_id in due:
             outcome = self._guarded("send.start_failed", self._start_one, issue_id)
             if outcome:  # "" when another worker got there first

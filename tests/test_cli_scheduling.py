@@ -141,6 +141,17 @@ def test_worker_once_resumes_a_send_and_reports(cli, engine: Engine, config: Con
     assert issue_row(engine, ready.issue_id).status == "sent"
 
 
+def test_worker_once_json_and_verbose(cli, engine: Engine, config: Config, ready) -> None:
+    quiet = cli("worker", "--once", "--json")
+    assert quiet.exit_code == 0, quiet.stderr
+    assert json.loads(quiet.stdout) == {
+        "started": [], "missed": [], "failed": [], "ran": [], "confirmations": 0
+    }  # fmt: skip
+    assert "level=debug" not in quiet.stderr
+    loud = cli("--verbose", "worker", "--once")
+    assert "level=debug issue=- event=schedule.checked due=0" in loud.stderr
+
+
 def test_help_texts_explain_the_commands(cli) -> None:
     schedule_help = cli("issues", "schedule", "--help").stdout
     assert "--list" in schedule_help and "--tz" in schedule_help and "approved" in schedule_help

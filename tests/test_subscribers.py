@@ -227,3 +227,52 @@ def test_erase_leaves_only_the_suppression_hash(session: Session, single_list: M
 def test_erase_unknown_address_still_suppresses(session: Session) -> None:
     assert subscribers.erase(session, AUDIENCE_SECRET, "ghost@example.com", NOW)["found"] is False
     assert suppression.is_suppressed(session, AUDIENCE_SECRET, "ghost@example.com")
+
+
+def test_search_ignores_case_accents_and_turkish_i(session: Session, double_list) -> None:
+    roster.add(session, AUDIENCE_SECRET, "İPEK@örnek.com.tr", NOW, name="İpek Şahin",
+               organisation="Kızılay", list_slugs=["aylik-tr"])  # fmt: skip
+    roster.add(session, AUDIENCE_SECRET, "omar@example.com", NOW, name="عمر الخطيب",
+               list_slugs=["aylik-tr"])  # fmt: skip
+    # A subscriber written by other code through the ORM is searchable too.
+    session.add(Subscriber(email="isik@example.com", email_ascii="isik@example.com",
+                           name="IŞIK Doğan"))  # fmt: skip
+    session.flush()
+    for term, expected in [
+        ("ŞAHİN", ["i\u0307pek@örnek.com.tr"]), ("sahin", ["i\u0307pek@örnek.com.tr"]),
+        ("ipek@ornek", ["i\u0307pek@örnek.com.tr"]), ("kizilay", ["i\u0307pek@örnek.com.tr"]),
+        ("الخطيب", ["omar@example.com"]), ("ışık", ["isik@example.com"]),
+        ("%", []), ("_", []),
+    ]:  # fmt: skip
+        rows, total = roster.listing(session, roster.Filters(search=term))
+        assert [r["email"] for r in rows] == expected, term
+        assert total == len(expected)
+        assert all("search_text" not in r for r in rows)
+
+
+def test_listing_pages_and_caps_the_count(
+    session: Session, single_list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(7):
+        roster.add(session, AUDIENCE_SECRET, f"kisi{i}@example.com", NOW, list_slugs=["updates-en"])
+    monkeypatch.setattr(roster, "COUNT_LIMIT", 4)
+    rows, total = roster.listing(session, roster.Filters("updates-en"), limit=3, offset=3)
+    assert [r["email"] for r in rows] == ["kisi3@example.com", "kisi4@example.com",
+                                          "kisi5@example.com"]  # fmt: skip
+    assert total == 5  # more than COUNT_LIMIT
+    assert roster.listing(session, roster.Filters("updates-en"), exact=True)[1] == 7
+    with pytest.raises(UserError, match="status 'gone'"):
+        roster.listing(session, roster.Filters(status="gone"))
+
+
+def test_edit_address_and_collisions(session: Session, single_list) -> None:
+    roster.add(session, AUDIENCE_SECRET, "eski@example.com", NOW, list_slugs=["updates-en"])
+    roster.add(session, AUDIENCE_SECRET, "diger@example.com", NOW, list_slugs=["updates-en"])
+    person = roster.edit(session, "eski@example.com", NOW, new_email="Yeni@Örnek.com.tr")
+    assert (person.email, person.email_ascii) == ("yeni@örnek.com.tr", "yeni@xn--rnek-4qa.com.tr")
+    with pytest.raises(StateError, match="already has the address diger@example.com"):
+        roster.edit(session, "yeni@örnek.com.tr", NOW, new_email="DIGER@example.com")
+    with pytest.raises(UserError, match="language 'Türkçe'"):
+        roster.edit(session, "diger@example.com", NOW, language="Türkçe")
+    with pytest.raises(UserError, match="status 'gone'"):
+        roster.edit(session, "diger@example.com", NOW, status="gone")

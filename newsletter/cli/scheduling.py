@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from dataclasses import asdict
 from typing import Any
 
 import typer
@@ -159,6 +160,7 @@ def worker_cmd(
         help="Seconds between wake-ups (default: config).",
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Debug lines in the log."),
+    as_json: bool = typer.Option(False, "--json", help="With --once: print what it did as JSON."),
 ) -> None:
     """Run the worker: sends scheduled issues at their time, resumes interrupted sends and sends
     confirmation emails. Stop it with SIGTERM or Ctrl-C: it finishes the messages in flight,
@@ -177,6 +179,9 @@ def worker_cmd(
         worker.shutdown()
     finally:
         logs.detach(handler)
+    if as_json:
+        print_json(asdict(report))
+        return
     typer.echo(
         f"started {len(report.started)} send(s), ran {len(report.ran)}, "
         f"marked {len(report.missed)} missed, {len(report.failed)} failed to start, "
