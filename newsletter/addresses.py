@@ -12,8 +12,8 @@ ASCII has no ASCII form: it is kept, and ``Address.smtputf8`` says the server mu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from unicodedata import is_normalized
 
 from email_validator import EmailNotValidError, validate_email
@@ -28,8 +28,7 @@ from newsletter.errors import UserError
 _SIMPLE = re.compile(r"[^\s\"<>()\[\]\\,;:@]{1,64}@[^\s\"<>()\[\]\\,;:@]{1,128}\Z")
 
 
-@dataclass(frozen=True)
-class Address:
+class Address(NamedTuple):
     normalised: str
     ascii: str | None  # None when the local part is not ASCII (needs SMTPUTF8)
 

@@ -12,10 +12,18 @@ from urllib.parse import urlsplit
 from markupsafe import escape
 from sqlmodel import Session
 
-from newsletter import markdown, mjml_schema, plaintext, render, templating
+from newsletter import issues, markdown, mjml_schema, plaintext, render, templating
 from newsletter.config import Config
 from newsletter.errors import UserError
-from newsletter.issue_view import BlockView, IssueView, SectionView, load_view
+from newsletter.issue_view import (
+    BlockView,
+    IssueView,
+    SectionView,
+    languages,
+    load_view,
+    sections,
+)
+from newsletter.models import Issue, Section
 from newsletter.personalise import PersonalFields, compile_parts, marker
 
 SIZE_WARN = 90 * 1024
@@ -47,7 +55,34 @@ def errors_of(findings: list[Finding]) -> list[Finding]:
 
 
 def check_issue(session: Session, config: Config, issue_id: int) -> list[Finding]:
-    return check_view(load_view(session, issue_id), config)
+    """Checks of the issue and of each other-language edition (those prefixed "[tr] ")."""
+    issue = issues.get(session, issue_id)
+    findings = check_view(load_view(session, issue_id), config)
+    seen = {f.message for f in findings}
+    for language in languages(issue)[1:]:
+        edition = translation_findings(issue, language, sections(session, issue_id))
+        edition += check_view(load_view(session, issue_id, language), config)
+        findings += [
+            replace(f, message=f"[{language}] {f.message}")
+            for f in edition
+            if f.message not in seen
+        ]
+    return findings
+
+
+def translation_findings(issue: Issue, language: str, rows: list[Section]) -> list[Finding]:
+    edition = issue.translations.get(language, {})
+    missing = [name for name in ("title", "subject", "preheader") if not edition.get(name)]
+    if issue.intro and not edition.get("intro"):
+        missing.append("intro")
+    headings = edition.get("headings", {})
+    numbers = [str(n) for n, s in enumerate(rows, start=1) if str(s.id) not in headings]
+    if numbers:
+        missing.append(f"heading of section {', '.join(numbers)}")
+    if not missing:
+        return []
+    msg = f"the edition has no {', '.join(missing)}: the {issue.language} text is shown"
+    return [Finding("translation-incomplete", "warning", msg)]
 
 
 def _name(block: BlockView) -> str:
@@ -76,13 +111,16 @@ def content_findings(view: IssueView) -> list[Finding]:
             out.append(Finding("empty-section", "warning", msg))
     out += _html_findings("the intro", view.intro, None)
     for block in view.blocks:
-        out += block_findings(block)
+        out += block_findings(block, view.language)
     return out
 
 
-def block_findings(block: BlockView) -> list[Finding]:
+def block_findings(block: BlockView, view_language: str = "") -> list[Finding]:
     out: list[Finding] = []
     name, bid = _name(block), block.block_id
+    if view_language and block.language and block.language != view_language:
+        msg = f"{name} is in {block.language}: no ready {view_language} translation to show"
+        out.append(Finding("block-untranslated", "warning", msg, bid))
     if block.status != "ready":
         out.append(Finding("block-not-ready", "error", f"{name} is {block.status}", bid))
     if block.image_url:

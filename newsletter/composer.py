@@ -14,9 +14,10 @@ from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
-from newsletter import personalise, tokens
+from newsletter import personalise
 from newsletter.dkim_sign import DkimSigner, load_signer
 from newsletter.errors import UserError
+from newsletter.link_tokens import TokenMaker
 from newsletter.message import (
     MessageTemplate,
     QuotedPrintable,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 TEST_HEADER = ("X-Newsletter-Test", "proof: not sent to the list")
 _SLOT = re.compile("\ue100(\\d)\ue101")
-_PROBE = "A&B <\"x\"> ‘ş’  ğ"
+_PROBE = 'A&B <"x"> ‘ş’  ğ'
 Variant = tuple[list[bytes], list[int], list[bytes], list[int]]
 
 
@@ -82,35 +83,14 @@ class FastBodies:
         return variant if same else None
 
 
-class TokenMaker:
-    """``tokens.make`` with the serializer kept for the current second (tokens carry whole
-    seconds, so the result is the same string); checked against ``tokens.make`` first."""
-
-    def __init__(self, secret: str) -> None:
-        self.secret = secret
-        self._current: dict[str, tuple[int, object]] = {}
-        factory = getattr(tokens, "_serializer", None)
-        probe = datetime.now().astimezone()
-        self._factory = factory
-        if factory is None or self.make("unsubscribe", 1, 2, probe) != tokens.make(
-            secret, "unsubscribe", 1, 2, now=probe
-        ):
-            self._factory = None
-
-    def make(self, purpose: str, subscriber_id: int, list_id: int | None, now: datetime) -> str:
-        if self._factory is None:
-            return tokens.make(self.secret, purpose, subscriber_id, list_id, now=now)
-        second = int(now.timestamp())
-        found = self._current.get(purpose)
-        if found is None or found[0] != second:
-            found = (second, self._factory(self.secret, purpose, now))
-            self._current[purpose] = found
-        return found[1].dumps([subscriber_id, list_id])  # type: ignore[attr-defined]
-
-
 def _fields(fields: personalise.PersonalFields) -> list[str]:
-    values = (fields.name, fields.email, fields.unsubscribe_url, fields.preferences_url,
-              fields.view_online_url)  # fmt: skip
+    values = (
+        fields.name,
+        fields.email,
+        fields.unsubscribe_url,
+        fields.preferences_url,
+        fields.view_online_url,
+    )
     if len(values) != len(personalise.FIELDS):
         values = astuple(fields)
     return [" ".join(v.split()) for v in values]
@@ -204,15 +184,21 @@ class Composer:
         view = personalise.archive_url(self.base, self.issue_id)
         if r.subscriber_id is None:  # a proof: no personal links that could unsubscribe anyone
             return personalise.PersonalFields(
-                name=r.name, email=r.email, unsubscribe_url=f"{self.base}/unsubscribe/TEST",
-                preferences_url=f"{self.base}/preferences/TEST", view_online_url=view,
-            )  # fmt: skip
+                name=r.name,
+                email=r.email,
+                unsubscribe_url=f"{self.base}/unsubscribe/TEST",
+                preferences_url=f"{self.base}/preferences/TEST",
+                view_online_url=view,
+            )
         unsub = self.tokens.make("unsubscribe", r.subscriber_id, r.list_id, now)
         prefs = self.tokens.make("preferences", r.subscriber_id, None, now)
         return personalise.PersonalFields(
-            name=r.name, email=r.email, unsubscribe_url=f"{self.base}/unsubscribe/{unsub}",
-            preferences_url=f"{self.base}/preferences/{prefs}", view_online_url=view,
-        )  # fmt: skip
+            name=r.name,
+            email=r.email,
+            unsubscribe_url=f"{self.base}/unsubscribe/{unsub}",
+            preferences_url=f"{self.base}/preferences/{prefs}",
+            view_online_url=view,
+        )
 
     def message_id(self, r: Recipient) -> str:
         return message_id(self.settings.domain, self.issue_id, r.delivery_id)

@@ -102,21 +102,40 @@ def _due(engine: Engine, now: datetime) -> list[Job]:
             select(MailJob, Subscriber, MailingList, Subscription.status)
             .join(Subscriber, col(Subscriber.id) == col(MailJob.subscriber_id))
             .join(MailingList, col(MailingList.id) == col(MailJob.list_id))
-            .join(Subscription, sa.and_(col(Subscription.subscriber_id) == col(Subscriber.id),
-                                        col(Subscription.list_id) == col(MailingList.id)))
-            .where(MailJob.kind == "confirmation", MailJob.status == "queued",
-                   col(MailJob.due_at) <= now)
-            .order_by(col(MailJob.due_at)).limit(BATCH)
-        ).all()  # fmt: skip
+            .join(
+                Subscription,
+                sa.and_(
+                    col(Subscription.subscriber_id) == col(Subscriber.id),
+                    col(Subscription.list_id) == col(MailingList.id),
+                ),
+            )
+            .where(
+                MailJob.kind == "confirmation",
+                MailJob.status == "queued",
+                col(MailJob.due_at) <= now,
+            )
+            .order_by(col(MailJob.due_at))
+            .limit(BATCH)
+        ).all()
         jobs = []
         for job, person, mlist, sub_status in rows:
             if sub_status != "unconfirmed" or person.status != "active":
                 job.status, job.last_error = "failed", "no longer waiting for confirmation"
             else:
                 job.status, job.due_at = "sending", now
-                jobs.append(Job(job.id or 0, job.attempts, person.id or 0, mlist.id or 0,
-                                person.email, person.email_ascii, person.name,
-                                person.language, mlist.name))  # fmt: skip
+                jobs.append(
+                    Job(
+                        job.id or 0,
+                        job.attempts,
+                        person.id or 0,
+                        mlist.id or 0,
+                        person.email,
+                        person.email_ascii,
+                        person.name,
+                        person.language,
+                        mlist.name,
+                    )
+                )
             s.add(job)
     return jobs
 
@@ -133,15 +152,19 @@ def send_due(engine: Engine, config: Config, now: datetime) -> int:
         transport.close()
 
 
-def _send_one(engine: Engine, config: Config, transport: Transport, job: Job,
-              now: datetime) -> int:  # fmt: skip
+def _send_one(engine: Engine, config: Config, transport: Transport, job: Job, now: datetime) -> int:
     url = confirm_url(config, job.subscriber_id, job.list_id, now)
     subject, text, html = render(config, job, url)
     settings = settings_from_config(config)
     template = MessageTemplate(settings, subject, list_headers=False)
-    built = template.build(to_email=job.envelope if job.envelope.isascii() else job.email,
-                           to_name=job.name, message_id=message_id(settings.domain, "c", job.id),
-                           date=now, html=html, text=text)  # fmt: skip
+    built = template.build(
+        to_email=job.envelope if job.envelope.isascii() else job.email,
+        to_name=job.name,
+        message_id=message_id(settings.domain, "c", job.id),
+        date=now,
+        html=html,
+        text=text,
+    )
     signer = load_signer(config)
     data = signer.sign(built.data) if signer else built.data
     outcome = transport.send(envelope_sender(config), job.envelope, data)

@@ -39,7 +39,7 @@ class Layout:
     attributes: dict[str, int] = field(default_factory=dict)  # attribute name -> column index
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
     line: int
     email: str
@@ -49,7 +49,7 @@ class Row:
     attributes: dict[str, str]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class BadRow:
     line: int
     email: str

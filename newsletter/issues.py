@@ -1,4 +1,6 @@
-"""Issues: create, compose from the library, place blocks, move through review, freeze.
+"""Issues: create and edit, move through review and sending, freeze for sending, describe.
+
+Placing blocks in an issue lives in ``placements``.
 
 Every function takes the session first and ``now``; none commits (the caller's session_scope
 does), so a failing step leaves nothing half-written.
@@ -6,7 +8,7 @@ does), so a failing step leaves nothing half-written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -15,8 +17,8 @@ from sqlmodel import Session, col, delete, select
 from newsletter import lifecycle, templating
 from newsletter.config import Config, load_config
 from newsletter.errors import NotFound, StateError, UserError
-from newsletter.issue_view import load_view
-from newsletter.models import Block, Issue, IssueEvent, IssueSnapshot, Placement, Section
+from newsletter.issue_view import languages, load_view, placements, sections
+from newsletter.models import Block, Issue, IssueEvent, IssueSnapshot
 from newsletter.render import locale_for, render_issue
 
 EDITABLE_FIELDS = ("title", "subject", "preheader", "intro", "issue_date", "language", "theme")
@@ -77,6 +79,8 @@ def _apply(issue: Issue, config: Config, fields: dict[str, Any]) -> None:
             raise UserError("title: an issue needs a title")
         if name == "language":
             locale_for(value)
+            if value in issue.translations:
+                raise UserError(f"language {value!r}: the issue already has a {value} edition")
         if name == "theme":
             _check_theme(config, value)
         if name == "issue_date" and value is not None and not isinstance(value, date):
@@ -85,6 +89,8 @@ def _apply(issue: Issue, config: Config, fields: dict[str, Any]) -> None:
 
 
 def _check_theme(config: Config, theme: str) -> None:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", theme):
+        raise UserError(f"theme {theme!r}: use lower-case letters, digits, '-' and '_'")
     dirs = templating.template_dirs(config)
     if not any((d / "email" / theme / "issue.mjml.j2").is_file() for d in dirs):
         raise UserError(f"theme {theme!r}: no email/{theme}/issue.mjml.j2 in the templates")
@@ -99,18 +105,69 @@ def edit(
     now: datetime,
 ) -> Issue:
     issue = get(session, issue_id)
-    _edited(session, issue, actor, now)
+    mark_edited(session, issue, actor, now)
     _apply(issue, config, fields)
     return issue
 
 
-def _edited(session: Session, issue: Issue, actor: str, now: datetime) -> None:
+def mark_edited(session: Session, issue: Issue, actor: str, now: datetime) -> None:
     """Content is about to change: refuse once frozen; send a reviewed issue back to draft."""
     lifecycle.check_editable(issue.id or 0, issue.status)
     if issue.status != "draft":
         transition(session, issue.id or 0, "draft", actor, now, note="content edited")
     issue.updated_at = now
     session.add(issue)
+
+
+TRANSLATABLE = ("title", "subject", "preheader", "intro")
+
+
+def translate(
+    session: Session,
+    issue_id: int,
+    language: str,
+    fields: dict[str, str],
+    headings: dict[int, str],
+    actor: str,
+    now: datetime,
+) -> Issue:
+    """Add or change another language's edition: its texts and section headings (by number).
+
+    Blocks appear in the edition through their translations (same translation group); a block
+    without one is shown as it is, and ``issues check`` says so.
+    """
+    issue = get(session, issue_id)
+    locale_for(language)
+    if language == issue.language:
+        raise UserError(f"language {language!r} is the issue's own language: use 'issues edit'")
+    unknown = set(fields) - set(TRANSLATABLE)
+    if unknown:
+        raise UserError(f"{', '.join(sorted(unknown))}: not translatable (use {TRANSLATABLE})")
+    rows = sections(session, issue_id)
+    for number in headings:
+        if not 1 <= number <= len(rows):
+            raise UserError(f"--heading {number}: issue {issue_id} has {len(rows)} sections")
+    mark_edited(session, issue, actor, now)
+    edition = dict(issue.translations.get(language, {}))
+    edition.update({k: v for k, v in fields.items() if v is not None})
+    names = dict(edition.get("headings", {}))
+    names.update({str(rows[n - 1].id): text for n, text in headings.items()})
+    edition["headings"] = names
+    issue.translations = {**issue.translations, language: edition}
+    session.add(issue)
+    return issue
+
+
+def drop_translation(
+    session: Session, issue_id: int, language: str, actor: str, now: datetime
+) -> Issue:
+    issue = get(session, issue_id)
+    if language not in issue.translations:
+        raise NotFound(f"issue {issue_id} has no {language!r} edition")
+    mark_edited(session, issue, actor, now)
+    issue.translations = {k: v for k, v in issue.translations.items() if k != language}
+    session.add(issue)
+    return issue
 
 
 # --- Lifecycle ---------------------------------------------------------------------------------
@@ -184,14 +241,17 @@ def events(session: Session, issue_id: int) -> list[IssueEvent]:
 
 
 def snapshots(session: Session, issue_id: int) -> list[IssueSnapshot]:
+    """The frozen renderings, the issue's own language first."""
+    own = get(session, issue_id).language
     query = select(IssueSnapshot).where(IssueSnapshot.issue_id == issue_id)
-    return list(session.exec(query.order_by(IssueSnapshot.language)).all())
+    return sorted(session.exec(query).all(), key=lambda s: (s.language != own, s.language))
 
 
 def freeze(
     session: Session, issue_id: int, now: datetime, config: Config | None = None
 ) -> list[IssueSnapshot]:
-    """Render the issue once per language and keep it: later block edits change nothing sent.
+    """Render the issue once per language (its own, then each edition) and keep the result:
+    later block edits change nothing sent or archived.
 
     Idempotent: an issue frozen when scheduled keeps that snapshot when its send starts.
     ``config`` should be passed by callers; without it the default config file is read.
@@ -203,310 +263,25 @@ def freeze(
     if existing:
         return existing
     config = config or load_config()
-    view = load_view(session, issue_id)
-    rendered = render_issue(view, config)
-    snapshot = IssueSnapshot(
-        issue_id=issue_id,
-        language=view.language,
-        subject=rendered.subject,
-        preheader=rendered.preheader,
-        html=rendered.html,
-        text=rendered.text,
-        content=view.to_dict(),
-        created_at=now,
-    )
-    session.add(snapshot)
-    session.flush()
-    return [snapshot]
-
-
-# --- Sections and placements -------------------------------------------------------------------
-
-
-def sections(session: Session, issue_id: int) -> list[Section]:
-    query = select(Section).where(Section.issue_id == issue_id)
-    return list(session.exec(query.order_by(Section.position, Section.id)).all())
-
-
-def placements(session: Session, section_id: int) -> list[Placement]:
-    query = select(Placement).where(Placement.section_id == section_id)
-    return list(session.exec(query.order_by(Placement.position, Placement.id)).all())
-
-
-def _area_heading(config: Config, area: str | None, more_news: str) -> str:
-    if area is None:
-        return more_news
-    return next((a.name for a in config.library.areas if a.slug == area), area)
-
-
-def _more_news(config: Config, issue: Issue) -> str:
-    env = templating.environment(config)
-    return templating.load_labels(env, issue.theme, issue.language).get("more_news", "More news")
-
-
-def _find_section(
-    session: Session, config: Config, issue: Issue, wanted: str | None, block: Block
-) -> Section:
-    """The section named by ``wanted`` (its number or heading), else the block's area section."""
-    existing = sections(session, issue.id or 0)
-    if wanted is not None and wanted.strip().isdigit():
-        number = int(wanted)
-        if not 1 <= number <= len(existing):
-            raise UserError(f"--section {wanted}: issue {issue.id} has {len(existing)} sections")
-        return existing[number - 1]
-    if wanted is not None:
-        match = next((s for s in existing if s.heading.casefold() == wanted.casefold()), None)
-        area = next((a.slug for a in config.library.areas if wanted in (a.slug, a.name)), None)
-        heading = _area_heading(config, area, wanted) if area else wanted.strip()
-        if not heading:
-            raise UserError("--section: a section needs a heading")
-        return match or _new_section(session, issue, heading, area, existing)
-    heading = _area_heading(config, block.area, _more_news(config, issue))
-    if block.area is None:  # blocks without an area gather under the 'More news' heading
-        match = next((s for s in existing if s.area is None and s.heading == heading), None)
-    else:
-        match = next((s for s in existing if s.area == block.area), None)
-    return match or _new_section(session, issue, heading, block.area, existing)
-
-
-def _new_section(
-    session: Session, issue: Issue, heading: str, area: str | None, existing: list[Section]
-) -> Section:
-    position = max((s.position for s in existing), default=0) + 1
-    section = Section(issue_id=issue.id or 0, heading=heading, area=area, position=position)
-    session.add(section)
-    session.flush()
-    return section
-
-
-def _placed(session: Session, issue_id: int) -> dict[int, Placement]:
-    query = select(Placement).join(Section).where(Section.issue_id == issue_id)
-    return {p.block_id: p for p in session.exec(query).all()}
-
-
-def _block(session: Session, block_id: int) -> Block:
-    block = session.get(Block, block_id)
-    if block is None:
-        raise NotFound(f"no block with id {block_id}")
-    return block
-
-
-def add_blocks(
-    session: Session,
-    config: Config,
-    issue_id: int,
-    block_ids: Sequence[int],
-    actor: str,
-    now: datetime,
-    *,
-    section: str | None = None,
-    title: str | None = None,
-    summary: str | None = None,
-    hide_image: bool = False,
-) -> list[Placement]:
-    """Place blocks at the end of a section; overrides change only this issue."""
-    issue = get(session, issue_id)
-    placed = _placed(session, issue_id)
-    blocks = [_block(session, block_id) for block_id in block_ids]
-    for block in blocks:
-        if block.id in placed:
-            raise UserError(f"block {block.id} is already in issue {issue_id}")
-    if len(set(block_ids)) != len(block_ids):
-        raise UserError("the same block is named twice")
-    _edited(session, issue, actor, now)
-    added = []
-    for block in blocks:
-        target = _find_section(session, config, issue, section, block)
-        position = max((p.position for p in placements(session, target.id or 0)), default=0)
-        placement = Placement(
-            section_id=target.id or 0,
-            block_id=block.id or 0,
-            position=position + 1,
-            title_override=title,
-            summary_override=summary,
-            hide_image=hide_image,
+    made = []
+    for language in languages(issue):
+        view = load_view(session, issue_id, language)
+        rendered = render_issue(view, config)
+        made.append(
+            IssueSnapshot(
+                issue_id=issue_id,
+                language=language,
+                subject=rendered.subject,
+                preheader=rendered.preheader,
+                html=rendered.html,
+                text=rendered.text,
+                content=view.to_dict(),
+                created_at=now,
+            )
         )
-        session.add(placement)
-        session.flush()
-        added.append(placement)
-    return added
-
-
-def _placement(session: Session, issue_id: int, block_id: int) -> Placement:
-    found = _placed(session, issue_id).get(block_id)
-    if found is None:
-        raise NotFound(f"block {block_id} is not in issue {issue_id}")
-    return found
-
-
-def set_overrides(
-    session: Session,
-    issue_id: int,
-    block_id: int,
-    actor: str,
-    now: datetime,
-    *,
-    title: str | None = None,
-    summary: str | None = None,
-    hide_image: bool | None = None,
-    clear: bool = False,
-) -> Placement:
-    """Change how one placed block shows in this issue; ``clear`` restores the library's text."""
-    issue = get(session, issue_id)
-    placement = _placement(session, issue_id, block_id)
-    _edited(session, issue, actor, now)
-    if clear:
-        placement.title_override = placement.summary_override = None
-        placement.hide_image = False
-    if title is not None:
-        placement.title_override = title or None
-    if summary is not None:
-        placement.summary_override = summary or None
-    if hide_image is not None:
-        placement.hide_image = hide_image
-    session.add(placement)
-    return placement
-
-
-def move_block(
-    session: Session,
-    config: Config,
-    issue_id: int,
-    block_id: int,
-    actor: str,
-    now: datetime,
-    *,
-    section: str | None = None,
-    position: int | None = None,
-) -> Placement:
-    """Move a placed block to another section and/or position (1 = first)."""
-    issue = get(session, issue_id)
-    placement = _placement(session, issue_id, block_id)
-    _edited(session, issue, actor, now)
-    block = _block(session, block_id)
-    source = session.get(Section, placement.section_id)
-    target = source if section is None else _find_section(session, config, issue, section, block)
-    assert source is not None and target is not None
-    others = [p for p in placements(session, target.id or 0) if p.id != placement.id]
-    if position is None:
-        position = len(others) + 1
-    if not 1 <= position <= len(others) + 1:
-        raise UserError(f"--position {position}: choose 1 to {len(others) + 1}")
-    others.insert(position - 1, placement)
-    placement.section_id = target.id or 0
-    _renumber(session, others)
-    if source.id != target.id:
-        _renumber(session, [p for p in placements(session, source.id or 0) if p.id != placement.id])
-    return placement
-
-
-def _renumber(session: Session, rows: Sequence[Placement | Section]) -> None:
-    for number, row in enumerate(rows, start=1):
-        row.position = number
-        session.add(row)
+    session.add_all(made)
     session.flush()
-
-
-def remove_blocks(
-    session: Session, issue_id: int, block_ids: Sequence[int], actor: str, now: datetime
-) -> None:
-    """Take blocks out of the issue (the library keeps them); emptied sections go too."""
-    issue = get(session, issue_id)
-    found = [_placement(session, issue_id, block_id) for block_id in block_ids]
-    _edited(session, issue, actor, now)
-    touched = {p.section_id for p in found}
-    for placement in found:
-        session.delete(placement)
-    session.flush()
-    for section_id in touched:
-        remaining = placements(session, section_id)
-        if remaining:
-            _renumber(session, remaining)
-        else:
-            session.delete(session.get(Section, section_id))
-    session.flush()
-    _renumber(session, sections(session, issue_id))
-
-
-def edit_section(
-    session: Session,
-    issue_id: int,
-    number: int,
-    actor: str,
-    now: datetime,
-    *,
-    heading: str | None = None,
-    position: int | None = None,
-) -> Section:
-    """Rename a section or move it (numbers count from 1 in the current order)."""
-    issue = get(session, issue_id)
-    rows = sections(session, issue_id)
-    if not 1 <= number <= len(rows):
-        raise UserError(f"section {number}: issue {issue_id} has {len(rows)} sections")
-    _edited(session, issue, actor, now)
-    section = rows.pop(number - 1)
-    if heading is not None:
-        if not heading.strip():
-            raise UserError("--heading: a section needs a heading")
-        section.heading = heading.strip()
-    if position is not None:
-        if not 1 <= position <= len(rows) + 1:
-            raise UserError(f"--position {position}: choose 1 to {len(rows) + 1}")
-        rows.insert(position - 1, section)
-    else:
-        rows.insert(number - 1, section)
-    _renumber(session, rows)
-    return section
-
-
-# --- Composing a period ------------------------------------------------------------------------
-
-
-def _blocks_of_period(session: Session, language: str, start: date, end: date) -> list[Block]:
-    """Ready blocks whose date (or date range) touches the period, earliest first."""
-    query = select(Block).where(Block.status == "ready", Block.language == language)
-
-    def first_day(block: Block) -> date:
-        return block.event_date or block.created_at.date()
-
-    found = [
-        b
-        for b in session.exec(query).all()
-        if first_day(b) <= end and (b.event_date_end or first_day(b)) >= start
-    ]
-    return sorted(found, key=lambda b: (first_day(b), b.id or 0))
-
-
-def compose(
-    session: Session,
-    config: Config,
-    issue_id: int,
-    start: date,
-    end: date,
-    actor: str,
-    now: datetime,
-) -> list[Placement]:
-    """Add every ready block of the period, by programme area in the configured order, by date.
-
-    Blocks already in the issue are skipped, so composing twice adds only what is new.
-    """
-    if start > end:
-        raise UserError(f"--from {start} is after --to {end}")
-    issue = get(session, issue_id)
-    found = _blocks_of_period(session, issue.language, start, end)
-    if not found:
-        raise UserError(f"no ready blocks in {issue.language!r} dated {start} to {end}")
-    placed = _placed(session, issue_id)
-    new = [b for b in found if b.id not in placed]
-    order = {a.slug: i for i, a in enumerate(config.library.areas)}
-    new.sort(key=lambda b: order.get(b.area or "", len(order) + (b.area is None)))
-    _edited(session, issue, actor, now)
-    issue.period_start, issue.period_end = start, end
-    issue.issue_date = issue.issue_date or start
-    added: list[Placement] = []
-    for block in new:
-        added += add_blocks(session, config, issue_id, [block.id or 0], actor, now)
-    return added
+    return made
 
 
 # --- Description for `show` ----------------------------------------------------------------------
@@ -515,13 +290,13 @@ def compose(
 def describe(session: Session, issue_id: int) -> dict[str, Any]:
     """Everything `issues show` prints: fields, sections with their blocks, history, snapshots."""
     issue = get(session, issue_id)
-    out = issue.model_dump(exclude={"schedule_lists"})
-    out["schedule_lists"] = list(issue.schedule_lists)
+    out = issue.model_dump()
     out["sections"] = []
     for number, section in enumerate(sections(session, issue_id), start=1):
         blocks = []
         for placement in placements(session, section.id or 0):
-            block = _block(session, placement.block_id)
+            block = session.get(Block, placement.block_id)
+            assert block is not None  # placements reference blocks by foreign key
             blocks.append(
                 {
                     "block_id": block.id,

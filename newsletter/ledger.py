@@ -61,8 +61,13 @@ def audience(session: Session, secret: str, issue_id: int, list_slugs: list[str]
         raise UserError("choose at least one list (--list SLUG)")
     order = {m.id: i for i, m in enumerate(mlists)}
     rows = session.exec(
-        select(Subscriber.id, Subscriber.email, Subscriber.status, Subscriber.language,
-               Subscription.list_id)  # fmt: skip
+        select(
+            Subscriber.id,
+            Subscriber.email,
+            Subscriber.status,
+            Subscriber.language,
+            Subscription.list_id,
+        )
         .join(Subscription, col(Subscription.subscriber_id) == col(Subscriber.id))
         .where(col(Subscription.list_id).in_(list(order)), Subscription.status == "confirmed")
         .order_by(col(Subscriber.id))
@@ -130,27 +135,47 @@ def start_send(
     languages = {s.language for s in snapshots}
     if issue.status != "sending":
         issues.transition(session, issue_id, "sending", "sender", now, note="send started")
-    send = Send(issue_id=issue_id, lists=list(dict.fromkeys(list_slugs)), status="running",
-                created_at=now, started_at=now)  # fmt: skip
+    send = Send(
+        issue_id=issue_id,
+        lists=list(dict.fromkeys(list_slugs)),
+        status="running",
+        created_at=now,
+        started_at=now,
+    )
     session.add(send)
     session.flush()
     rows = [
-        {"issue_id": issue_id, "send_id": send.id, "subscriber_id": sid, "list_id": lid,
-         "language": lang if lang in languages else issue.language, "status": "queued",
-         "attempts": 0, "last_text": "", "queued_at": now, "updated_at": now}  # fmt: skip
+        {
+            "issue_id": issue_id,
+            "send_id": send.id,
+            "subscriber_id": sid,
+            "list_id": lid,
+            "language": lang if lang in languages else issue.language,
+            "status": "queued",
+            "attempts": 0,
+            "last_text": "",
+            "queued_at": now,
+            "updated_at": now,
+        }
         for sid, lid, lang in found.recipients
     ]
     table = Delivery.__table__  # type: ignore[attr-defined]
     for start in range(0, len(rows), 5000):
         session.connection().execute(sa.insert(table), rows[start : start + 5000])
-    log(session, issue_id, now, "send_started",
+    log(
+        session,
+        issue_id,
+        now,
+        "send_started",
         f"send {send.id}: {len(rows)} recipients queued; left out: {found.suppressed} "
-        f"suppressed, {found.blocklisted} blocklisted, {found.already_sent} already sent")  # fmt: skip
+        f"suppressed, {found.blocklisted} blocklisted, {found.already_sent} already sent",
+    )
     return send
 
 
-def log(session: Session, issue_id: int, now: datetime, event: str, message: str,
-        level: str = "info") -> None:  # fmt: skip
+def log(
+    session: Session, issue_id: int, now: datetime, event: str, message: str, level: str = "info"
+) -> None:
     session.add(EventLog(at=now, level=level, issue_id=issue_id, event=event, message=message))
 
 
@@ -251,8 +276,12 @@ def retry_failed(session: Session, issue_id: int, now: datetime) -> int:
     table = Delivery.__table__  # type: ignore[attr-defined]
     result = session.connection().execute(
         sa.update(table)
-        .where(table.c.send_id == send.id, table.c.status == "failed",
-               ~table.c.last_text.like("5.1.%"), ~table.c.last_text.like("% 5.1.%"))  # fmt: skip
+        .where(
+            table.c.send_id == send.id,
+            table.c.status == "failed",
+            ~table.c.last_text.like("5.1.%"),
+            ~table.c.last_text.like("% 5.1.%"),
+        )
         .values(status="queued", attempts=0, next_attempt_at=None, updated_at=now)
     )
     count = int(result.rowcount or 0)
@@ -275,8 +304,13 @@ def finish(session: Session, send: Send, now: datetime) -> str:
         if issue.status != "sending":
             issues.transition(session, send.issue_id, "sending", "sender", now)
         issues.transition(session, send.issue_id, wanted, "sender", now, note="send finished")
-    log(session, send.issue_id, now, "send_done",
-        f"send {send.id} done: " + ", ".join(f"{v} {k}" for k, v in counts.items()))  # fmt: skip
+    log(
+        session,
+        send.issue_id,
+        now,
+        "send_done",
+        f"send {send.id} done: " + ", ".join(f"{v} {k}" for k, v in counts.items()),
+    )
     return wanted
 
 
@@ -306,8 +340,13 @@ def report(session: Session, issue_id: int) -> dict[str, Any]:
     ).all()
 
     def row(d: Delivery, email: str | None) -> dict[str, Any]:
-        return {"email": email or "(erased)", "code": d.last_code, "reason": d.last_text,
-                "attempts": d.attempts, "message_id": d.message_id}  # fmt: skip
+        return {
+            "email": email or "(erased)",
+            "code": d.last_code,
+            "reason": d.last_text,
+            "attempts": d.attempts,
+            "message_id": d.message_id,
+        }
 
     return {
         "issue_id": issue_id,

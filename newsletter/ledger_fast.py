@@ -1,9 +1,14 @@
-"""The ledger's hot path: one short transaction per message, on a plain DB-API connection.
+"""The ledger's hot path: two single-row statements per message on a plain DB-API connection.
 
 Each sender thread owns one of these. The statements are compiled once by SQLAlchemy for the
-engine's dialect (so they stay portable) and then run on the raw driver connection: the ORM's
-per-statement overhead would cost more than building the message. One transaction records the
-previous message's outcome and marks the next row ``sending`` before it is handed over.
+engine's dialect (so they stay portable) and run on the raw driver connection: the ORM's
+per-statement overhead, and every extra round trip into the database (each one lets the other
+threads take the interpreter lock), would cost more than building the message.
+
+Marking a row ``sending`` is one conditional UPDATE that also checks, in the same statement,
+that the person is still subscribed, not blocklisted and not suppressed: the check and the
+mark cannot be separated by an unsubscribe. Each statement commits on its own (SQLite
+autocommit; an explicit commit elsewhere), before the message leaves.
 """
 
 from __future__ import annotations
@@ -18,15 +23,44 @@ from sqlalchemy.engine import Engine
 
 from newsletter.dbtypes import UTCDateTime
 
-_SQL = {
-    "begin": "UPDATE deliveries SET status='sending', attempts=attempts+1, claimed_by=:owner, "
-    "claimed_at=:now, message_id=:mid, updated_at=:now WHERE id=:id AND status='queued'",
-    "finish": "UPDATE deliveries SET status=:status, last_code=:code, last_text=:text, "
-    "sent_at=:sent_at, next_attempt_at=:next, updated_at=:now WHERE id=:id AND status='sending'",
-    "skip": "UPDATE deliveries SET status=:status, last_text=:text, updated_at=:now "
-    "WHERE id=:id AND status='queued'",
-    "suppressed": "SELECT 1 FROM suppressions WHERE email_hash=:hash",
-}
+_FINISH = (
+    "UPDATE deliveries SET status=:status, last_code=:code, last_text=:text, "
+    "sent_at=:sent_at, next_attempt_at=:next, updated_at=:now WHERE id=:id AND status='sending'"
+)
+_SKIP = (
+    "UPDATE deliveries SET status=:status, last_text=:text, updated_at=:now "
+    "WHERE id=:id AND status='queued'"
+)
+
+
+def _wanted(list_ids: list[int]) -> str:
+    """SQL true while the subscriber may be mailed (list ids are integers from the database)."""
+    ids = ", ".join(str(int(i)) for i in list_ids) or "NULL"
+    return (
+        "EXISTS (SELECT 1 FROM subscribers s WHERE s.id = :sid AND s.status = 'active') "
+        "AND EXISTS (SELECT 1 FROM subscriptions c WHERE c.subscriber_id = :sid "
+        f"AND c.status = 'confirmed' AND c.list_id IN ({ids})) "
+        "AND NOT EXISTS (SELECT 1 FROM suppressions p WHERE p.email_hash = :hash)"
+    )
+
+
+def _begin_sql(list_ids: list[int]) -> str:
+    return (
+        "UPDATE deliveries SET status='sending', attempts=attempts+1, claimed_by=:owner, "
+        "claimed_at=:now, message_id=:mid, updated_at=:now "
+        f"WHERE id=:id AND status='queued' AND {_wanted(list_ids)}"
+    )
+
+
+def _why_sql(list_ids: list[int]) -> str:
+    ids = ", ".join(str(int(i)) for i in list_ids) or "NULL"
+    return (
+        "SELECT (SELECT status FROM deliveries WHERE id = :id), "
+        "(SELECT status FROM subscribers WHERE id = :sid), "
+        "(SELECT COUNT(*) FROM subscriptions c WHERE c.subscriber_id = :sid "
+        f"AND c.status = 'confirmed' AND c.list_id IN ({ids})), "
+        "(SELECT COUNT(*) FROM suppressions p WHERE p.email_hash = :hash)"
+    )
 
 
 @dataclass(frozen=True)
@@ -69,101 +103,87 @@ class _Statement:
 
 
 class FastLedger:
-    def __init__(self, engine: Engine, owner: str, subscribed_sql: str) -> None:
+    def __init__(self, engine: Engine, owner: str, list_ids: list[int]) -> None:
         self.owner = owner
         self._raw = engine.raw_connection()
-        self._sqlite = engine.dialect.name == "sqlite"
+        # SQLite connections run in autocommit mode (see db.py): each statement commits.
+        self._autocommit = engine.dialect.name == "sqlite"
         self._time = UTCDateTime().bind_processor(engine.dialect) or (lambda v: v)
-        self._stmts = {name: _Statement(engine, sql) for name, sql in _SQL.items()}
-        self._subscribed = _Statement(engine, subscribed_sql)
-
-    def _run(self, cur: Any, name: str, values: dict[str, Any]) -> int:
-        stmt = self._stmts[name]
-        cur.execute(stmt.sql, stmt.params(values))
-        return int(cur.rowcount)
+        self._finish = _Statement(engine, _FINISH)
+        self._skip = _Statement(engine, _SKIP)
+        self._begin = _Statement(engine, _begin_sql(list_ids))
+        self._why = _Statement(engine, _why_sql(list_ids))
 
     def _t(self, value: datetime | None) -> Any:
         return None if value is None else self._time(value)
 
-    def _not_wanted(self, cur: Any, begin: Begin) -> str:
-        """'' when the person may still be mailed, else why not: checked just before sending."""
-        stmt = self._subscribed
-        cur.execute(stmt.sql, stmt.params({"sid": begin.subscriber_id}))
-        row = cur.fetchone()
-        if row is None or not row[1]:
-            return "unsubscribed during the send"
-        if row[0] != "active":
-            return "blocklisted during the send"
-        self._run(cur, "suppressed", {"hash": begin.digest})
-        if cur.fetchone() is not None:
-            return "suppressed during the send"
-        return ""
-
-    def step(
-        self,
-        now: datetime,
-        finish: Finish | None = None,
-        begin: Begin | None = None,
-        skip: Skip | None = None,
-    ) -> str:
-        """In one transaction: record ``finish``; then either ``skip`` a row, or check that
-        ``begin``'s recipient is still subscribed and mark the row sending.
-
-        Returns '' when ``begin`` may be sent now, else why not (the row is then skipped, or
-        "taken" when another run already has it).
-        """
-        t = self._t(now)
+    def _run(self, stmt: _Statement, values: dict[str, Any]) -> tuple[int, Any]:
         cur = self._raw.cursor()
-        reason = ""
         try:
-            if self._sqlite:
-                cur.execute("BEGIN IMMEDIATE")
-            if finish is not None:
-                self._run(cur, "finish", {
-                    "status": finish.status, "code": finish.code, "text": finish.text[:1000],
-                    "sent_at": self._t(finish.sent_at), "next": self._t(finish.next_attempt_at),
-                    "now": t, "id": finish.delivery_id,
-                })  # fmt: skip
-            if begin is not None:
-                reason = self._not_wanted(cur, begin)
-                if reason:
-                    skip = Skip(begin.delivery_id, "skipped", reason)
-                else:
-                    values = {"owner": self.owner, "now": t, "mid": begin.message_id,
-                              "id": begin.delivery_id}  # fmt: skip
-                    reason = "" if self._run(cur, "begin", values) == 1 else "taken"
-            if skip is not None:
-                values = {"status": skip.status, "text": skip.text, "now": t, "id": skip.delivery_id}
-                self._run(cur, "skip", values)
-            if self._sqlite:
-                cur.execute("COMMIT")
-            else:
+            cur.execute(stmt.sql, stmt.params(values))
+            count, row = int(cur.rowcount), cur.fetchone() if stmt is self._why else None
+            if not self._autocommit:
                 self._raw.commit()
-            return reason
+            return count, row
         except BaseException:
-            self._rollback()
+            if not self._autocommit:
+                self._raw.rollback()
             raise
         finally:
             cur.close()
 
-    def _rollback(self) -> None:
-        try:
-            if self._sqlite:
-                self._raw.cursor().execute("ROLLBACK")
-            else:
-                self._raw.rollback()
-        except Exception:  # noqa: BLE001 - the original error is the one to report
-            pass
+    def finish(self, now: datetime, finish: Finish) -> None:
+        """Record the outcome of a row that was handed over."""
+        self._run(
+            self._finish,
+            {
+                "status": finish.status,
+                "code": finish.code,
+                "text": finish.text[:1000],
+                "sent_at": self._t(finish.sent_at),
+                "next": self._t(finish.next_attempt_at),
+                "now": self._t(now),
+                "id": finish.delivery_id,
+            },
+        )
+
+    def skip(self, now: datetime, skip: Skip) -> None:
+        values = {
+            "status": skip.status,
+            "text": skip.text,
+            "now": self._t(now),
+            "id": skip.delivery_id,
+        }
+        self._run(self._skip, values)
+
+    def begin(self, now: datetime, begin: Begin) -> str:
+        """Mark the row sending if it is still queued and its person still wants it.
+
+        Returns '' when the message may go now; else why not: the row is skipped with that
+        reason, or "taken" when another run already has it.
+        """
+        values = {
+            "owner": self.owner,
+            "now": self._t(now),
+            "mid": begin.message_id,
+            "id": begin.delivery_id,
+            "sid": begin.subscriber_id,
+            "hash": begin.digest,
+        }
+        if self._run(self._begin, values)[0] == 1:
+            return ""
+        _, row = self._run(self._why, values)
+        status, person, confirmed, suppressed = row
+        if status != "queued":
+            return "taken"
+        if person != "active":
+            reason = "blocklisted during the send" if person else "erased during the send"
+        elif not confirmed:
+            reason = "unsubscribed during the send"
+        else:
+            reason = "suppressed during the send" if suppressed else "not wanted"
+        self.skip(now, Skip(begin.delivery_id, "skipped", reason))
+        return reason
 
     def close(self) -> None:
         self._raw.close()
-
-
-def subscribed_sql(list_ids: list[int]) -> str:
-    """The subscriber's status and whether they are still confirmed on one of the lists."""
-    ids = ", ".join(str(int(i)) for i in list_ids) or "NULL"
-    return (
-        "SELECT s.status, (SELECT COUNT(*) FROM subscriptions c WHERE c.subscriber_id = s.id "
-        f"AND c.status = 'confirmed' AND c.list_id IN ({ids})) FROM subscribers s "
-        "WHERE s.id = :sid"
-    )

@@ -84,6 +84,12 @@ def setup(verbose: bool = False, stream: IO[str] | None = None) -> logging.Handl
     return handler
 
 
+def detach(handler: logging.Handler) -> None:
+    """Remove a handler ``setup`` added (the command that logged is done)."""
+    logging.getLogger().removeHandler(handler)
+    handler.flush()
+
+
 def log(level: str, event: str, message: str = "", issue: int | None = None, **fields: Any) -> None:
     """Write one structured line through the ``newsletter`` logger."""
     extra = {"event": event, "issue": issue, "fields": fields}
@@ -101,6 +107,13 @@ def record(
 ) -> EventLog:
     """Log the event and keep it in the database, where ``newsletter status`` shows it."""
     log(level, event, message, issue=issue, **fields)
+    return store(session, level, event, message, now, issue)
+
+
+def store(
+    session: Session, level: str, event: str, message: str, now: datetime, issue: int | None = None
+) -> EventLog:
+    """Keep an event in the database only (the caller has logged it already)."""
     row = EventLog(at=now, level=level, issue_id=issue, event=event, message=message)
     session.add(row)
     return row

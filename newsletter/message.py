@@ -13,15 +13,16 @@ from __future__ import annotations
 import binascii
 import hashlib
 import hmac
+import itertools
 import re
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
 from email import policy
 from email.header import Header
 from email.headerregistry import Address
 from email.utils import format_datetime
+from functools import lru_cache
 
 from newsletter.errors import UserError
 
@@ -198,9 +199,13 @@ def needs_smtputf8(email: str) -> bool:
     return not email.rpartition("@")[0].isascii()
 
 
+_ID_PREFIX = secrets.token_hex(6)  # per process: with the counter, unique without a syscall
+_ID_COUNTER = itertools.count(1)
+
+
 def message_id(domain: str, *parts: int | str) -> str:
     """A globally unique Message-ID on our own domain; ``parts`` make it readable in logs."""
-    left = ".".join(str(p) for p in parts) + "." + secrets.token_hex(8)
+    left = ".".join(str(p) for p in parts) + f".{_ID_PREFIX}{next(_ID_COUNTER):x}"
     return f"<{left}@{domain}>"
 
 
@@ -339,10 +344,14 @@ class MessageTemplate:
     ) -> Built:
         """One recipient's message as CRLF bytes, ready for SMTP or an .eml file."""
         return self.build_encoded(
-            to_email=to_email, to_name=to_name, message_id=message_id, date=date,
-            text_qp=self._qp_text.encode(text), html_qp=self._qp_html.encode(html),
+            to_email=to_email,
+            to_name=to_name,
+            message_id=message_id,
+            date=date,
+            text_qp=self._qp_text.encode(text),
+            html_qp=self._qp_html.encode(html),
             unsubscribe_url=unsubscribe_url,
-        )  # fmt: skip
+        )
 
     def build_encoded(
         self,

@@ -11,319 +11,161 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-_PAD = {"padding", "padding-top", "padding-bottom", "padding-left", "padding-right"}
-_BORDER = {"border", "border-top", "border-bottom", "border-left", "border-right"}
-_FONT = {"font-family", "font-size", "font-style", "font-weight", "line-height", "color"}
-_TEXT = {"letter-spacing", "text-decoration", "text-transform", "align"}
-_LINK = {"href", "rel", "target", "title"}
-_BG = {
-    "background-color",
-    "background-url",
-    "background-repeat",
-    "background-size",
-    "background-position",
-    "background-position-x",
-    "background-position-y",
-}
-_COMMON = {"css-class", "mj-class"}
+
+def _w(words: str) -> set[str]:
+    return set(words.split())
+
+
+_PAD = _w("padding padding-top padding-bottom padding-left padding-right")
+_BORDER = _w("border border-top border-bottom border-left border-right")
+_FONT = _w("font-family font-size font-style font-weight line-height color")
+_TEXT = _w("letter-spacing text-decoration text-transform align")
+_LINK = _w("href rel target title")
+_BG = _w(
+    "background-color background-url background-repeat background-size background-position "
+    "background-position-x background-position-y"
+)
+_COMMON = _w("css-class mj-class")
+_ICONS = _w(
+    "icon-align icon-height icon-position icon-unwrapped-alt icon-unwrapped-url icon-width "
+    "icon-wrapped-alt icon-wrapped-url"
+)
+_SECTION = _BG | _BORDER | _PAD | _COMMON | _w("border-radius direction full-width text-align")
 
 ATTRIBUTES: dict[str, set[str]] = {
-    "mjml": {"lang", "dir", "owa"},
+    "mjml": _w("lang dir owa"),
     "mj-head": set(),
-    "mj-body": {"width", "background-color"} | _COMMON,
+    "mj-body": _w("width background-color") | _COMMON,
     "mj-attributes": set(),
     "mj-all": set(),  # any attribute of any component: checked separately
-    "mj-class": {"name"},  # plus any attribute
-    "mj-breakpoint": {"width"},
-    "mj-font": {"name", "href"},
+    "mj-class": _w("name"),  # plus any attribute
+    "mj-breakpoint": _w("width"),
+    "mj-font": _w("name href"),
     "mj-html-attributes": set(),
-    "mj-selector": {"path"},
-    "mj-html-attribute": {"name"},
+    "mj-selector": _w("path"),
+    "mj-html-attribute": _w("name"),
     "mj-preview": set(),
     "mj-title": set(),
-    "mj-style": {"inline"},
-    "mj-include": {"path", "type", "css-inline"},
-    "mj-raw": {"position"},
-    "mj-wrapper": _BG
-    | _BORDER
-    | _PAD
-    | _COMMON
-    | {"border-radius", "direction", "full-width", "text-align", "gap"},
-    "mj-section": _BG
-    | _BORDER
-    | _PAD
-    | _COMMON
-    | {"border-radius", "direction", "full-width", "text-align"},
-    "mj-group": {"background-color", "direction", "vertical-align", "width"} | _COMMON,
+    "mj-style": _w("inline"),
+    "mj-include": _w("path type css-inline"),
+    "mj-raw": _w("position"),
+    "mj-wrapper": _SECTION | _w("gap"),
+    "mj-section": _SECTION,
+    "mj-group": _w("background-color direction vertical-align width") | _COMMON,
     "mj-column": _BORDER
     | _PAD
     | _COMMON
-    | {
-        "background-color",
-        "inner-background-color",
-        "border-radius",
-        "inner-border",
-        "inner-border-top",
-        "inner-border-bottom",
-        "inner-border-left",
-        "inner-border-right",
-        "inner-border-radius",
-        "vertical-align",
-        "width",
-        "direction",
-    },
-    "mj-text": _PAD | _FONT | _TEXT | _COMMON | {"container-background-color", "height"},
+    | _w(
+        "background-color inner-background-color border-radius inner-border inner-border-top "
+        "inner-border-bottom inner-border-left inner-border-right inner-border-radius "
+        "vertical-align width direction"
+    ),
+    "mj-text": _PAD | _FONT | _TEXT | _COMMON | _w("container-background-color height"),
     "mj-button": _PAD
     | _FONT
     | _TEXT
     | _BORDER
     | _LINK
     | _COMMON
-    | {
-        "background-color",
-        "border-radius",
-        "container-background-color",
-        "height",
-        "inner-padding",
-        "text-align",
-        "vertical-align",
-        "width",
-        "name",
-    },
+    | _w(
+        "background-color border-radius container-background-color height inner-padding "
+        "text-align vertical-align width name"
+    ),
     "mj-image": _PAD
     | _BORDER
     | _LINK
     | _COMMON
-    | {
-        "align",
-        "alt",
-        "border-radius",
-        "container-background-color",
-        "fluid-on-mobile",
-        "height",
-        "max-height",
-        "name",
-        "sizes",
-        "src",
-        "srcset",
-        "usemap",
-        "width",
-        "font-size",
-    },
+    | _w(
+        "align alt border-radius container-background-color fluid-on-mobile height max-height "
+        "name sizes src srcset usemap width font-size"
+    ),
     "mj-divider": _PAD
     | _COMMON
-    | {
-        "align",
-        "border-color",
-        "border-style",
-        "border-width",
-        "container-background-color",
-        "width",
-    },
-    "mj-spacer": _PAD | _COMMON | {"container-background-color", "height"},
+    | _w("align border-color border-style border-width container-background-color width"),
+    "mj-spacer": _PAD | _COMMON | _w("container-background-color height"),
     "mj-social": _PAD
     | _FONT
     | _COMMON
-    | {
-        "align",
-        "border-radius",
-        "container-background-color",
-        "icon-height",
-        "icon-size",
-        "inner-padding",
-        "mode",
-        "icon-padding",
-        "text-padding",
-        "text-decoration",
-    },
+    | _w(
+        "align border-radius container-background-color icon-height icon-size inner-padding "
+        "mode icon-padding text-padding text-decoration"
+    ),
     "mj-social-element": _PAD
     | _FONT
     | _LINK
     | _COMMON
-    | {
-        "align",
-        "alt",
-        "background-color",
-        "border-radius",
-        "icon-height",
-        "icon-size",
-        "icon-position",
-        "name",
-        "icon-padding",
-        "text-padding",
-        "sizes",
-        "src",
-        "srcset",
-        "text-decoration",
-        "vertical-align",
-    },
+    | _w(
+        "align alt background-color border-radius icon-height icon-size icon-position name "
+        "icon-padding text-padding sizes src srcset text-decoration vertical-align"
+    ),
     "mj-table": _PAD
     | _FONT
     | _COMMON
-    | {
-        "align",
-        "border",
-        "cellpadding",
-        "cellspacing",
-        "container-background-color",
-        "role",
-        "table-layout",
-        "width",
-    },
+    | _w("align border cellpadding cellspacing container-background-color role table-layout width"),
     "mj-hero": _PAD
     | _COMMON
-    | {
-        "background-color",
-        "background-height",
-        "background-position",
-        "background-url",
-        "background-width",
-        "border-radius",
-        "height",
-        "inner-background-color",
-        "inner-padding",
-        "inner-padding-top",
-        "inner-padding-bottom",
-        "inner-padding-left",
-        "inner-padding-right",
-        "mode",
-        "vertical-align",
-        "width",
-    },
+    | _w(
+        "background-color background-height background-position background-url "
+        "background-width border-radius height inner-background-color inner-padding "
+        "inner-padding-top inner-padding-bottom inner-padding-left inner-padding-right mode "
+        "vertical-align width"
+    ),
     "mj-navbar": _COMMON
-    | {
-        "align",
-        "base-url",
-        "hamburger",
-        "ico-align",
-        "ico-close",
-        "ico-color",
-        "ico-font-family",
-        "ico-font-size",
-        "ico-line-height",
-        "ico-open",
-        "ico-padding",
-        "ico-padding-top",
-        "ico-padding-bottom",
-        "ico-padding-left",
-        "ico-padding-right",
-        "ico-text-decoration",
-        "ico-text-transform",
-    },
+    | _w(
+        "align base-url hamburger ico-align ico-close ico-color ico-font-family ico-font-size "
+        "ico-line-height ico-open ico-padding ico-padding-top ico-padding-bottom "
+        "ico-padding-left ico-padding-right ico-text-decoration ico-text-transform"
+    ),
     "mj-navbar-link": _PAD | _FONT | _TEXT | _LINK | _COMMON,
     "mj-carousel": _COMMON
-    | {
-        "align",
-        "border-radius",
-        "container-background-color",
-        "icon-width",
-        "left-icon",
-        "right-icon",
-        "thumbnails",
-        "tb-border",
-        "tb-border-radius",
-        "tb-hover-border-color",
-        "tb-selected-border-color",
-        "tb-width",
-    },
+    | _w(
+        "align border-radius container-background-color icon-width left-icon right-icon "
+        "thumbnails tb-border tb-border-radius tb-hover-border-color tb-selected-border-color "
+        "tb-width"
+    ),
     "mj-carousel-image": _LINK
     | _COMMON
-    | {"alt", "border-radius", "src", "thumbnails-src", "tb-border", "tb-border-radius"},
-    "mj-accordion": _FONT
-    | _COMMON
-    | {
-        "border",
-        "container-background-color",
-        "icon-align",
-        "icon-height",
-        "icon-position",
-        "icon-unwrapped-alt",
-        "icon-unwrapped-url",
-        "icon-width",
-        "icon-wrapped-alt",
-        "icon-wrapped-url",
-        "padding",
-    }
-    | _PAD,
-    "mj-accordion-element": _FONT
-    | _COMMON
-    | {
-        "background-color",
-        "border",
-        "icon-align",
-        "icon-height",
-        "icon-position",
-        "icon-unwrapped-alt",
-        "icon-unwrapped-url",
-        "icon-width",
-        "icon-wrapped-alt",
-        "icon-wrapped-url",
-    },
-    "mj-accordion-title": _PAD | _FONT | _COMMON | {"background-color"},
-    "mj-accordion-text": _PAD | _FONT | _COMMON | {"background-color", "letter-spacing"},
+    | _w("alt border-radius src thumbnails-src tb-border tb-border-radius"),
+    "mj-accordion": _PAD | _FONT | _COMMON | _ICONS | _w("border container-background-color"),
+    "mj-accordion-element": _FONT | _COMMON | _ICONS | _w("background-color border"),
+    "mj-accordion-title": _PAD | _FONT | _COMMON | _w("background-color"),
+    "mj-accordion-text": _PAD | _FONT | _COMMON | _w("background-color letter-spacing"),
 }
 
-_CONTENT = {
-    "mj-text",
-    "mj-button",
-    "mj-image",
-    "mj-divider",
-    "mj-spacer",
-    "mj-social",
-    "mj-table",
-    "mj-navbar",
-    "mj-carousel",
-    "mj-accordion",
-    "mj-raw",
-    "mj-include",
-}
-_HEAD = {
-    "mj-attributes",
-    "mj-breakpoint",
-    "mj-font",
-    "mj-html-attributes",
-    "mj-preview",
-    "mj-style",
-    "mj-title",
-    "mj-raw",
-    "mj-include",
-}
+_CONTENT = _w(
+    "mj-text mj-button mj-image mj-divider mj-spacer mj-social mj-table mj-navbar mj-carousel "
+    "mj-accordion mj-raw mj-include"
+)
+_HEAD = _w(
+    "mj-attributes mj-breakpoint mj-font mj-html-attributes mj-preview mj-style mj-title mj-raw "
+    "mj-include"
+)
 
 CHILDREN: dict[str, set[str]] = {
     "": {"mjml"},
-    "mjml": {"mj-head", "mj-body", "mj-include"},
+    "mjml": _w("mj-head mj-body mj-include"),
     "mj-head": _HEAD,
-    "mj-html-attributes": {"mj-selector"},
-    "mj-selector": {"mj-html-attribute"},
-    "mj-body": {"mj-section", "mj-wrapper", "mj-hero", "mj-raw", "mj-include"},
-    "mj-wrapper": {"mj-section", "mj-hero", "mj-raw", "mj-include"},
-    "mj-section": {"mj-column", "mj-group", "mj-raw", "mj-include"},
-    "mj-group": {"mj-column", "mj-raw"},
+    "mj-html-attributes": _w("mj-selector"),
+    "mj-selector": _w("mj-html-attribute"),
+    "mj-body": _w("mj-section mj-wrapper mj-hero mj-raw mj-include"),
+    "mj-wrapper": _w("mj-section mj-hero mj-raw mj-include"),
+    "mj-section": _w("mj-column mj-group mj-raw mj-include"),
+    "mj-group": _w("mj-column mj-raw"),
     "mj-column": _CONTENT,
     "mj-hero": _CONTENT,
-    "mj-social": {"mj-social-element", "mj-raw"},
-    "mj-navbar": {"mj-navbar-link", "mj-raw"},
-    "mj-carousel": {"mj-carousel-image"},
-    "mj-accordion": {"mj-accordion-element", "mj-raw"},
-    "mj-accordion-element": {"mj-accordion-title", "mj-accordion-text", "mj-raw"},
+    "mj-social": _w("mj-social-element mj-raw"),
+    "mj-navbar": _w("mj-navbar-link mj-raw"),
+    "mj-carousel": _w("mj-carousel-image"),
+    "mj-accordion": _w("mj-accordion-element mj-raw"),
+    "mj-accordion-element": _w("mj-accordion-title mj-accordion-text mj-raw"),
 }
 
 # Their content is HTML (or CSS, or text), not MJML.
 ENDING_TAGS = frozenset(
-    {
-        "mj-text",
-        "mj-button",
-        "mj-table",
-        "mj-raw",
-        "mj-navbar-link",
-        "mj-accordion-title",
-        "mj-accordion-text",
-        "mj-social-element",
-        "mj-style",
-        "mj-title",
-        "mj-preview",
-        "mj-html-attribute",
-    }
+    _w(
+        "mj-text mj-button mj-table mj-raw mj-navbar-link mj-accordion-title mj-accordion-text "
+        "mj-social-element mj-style mj-title mj-preview mj-html-attribute"
+    )
 )
 _ANY_ATTRIBUTE = set().union(*ATTRIBUTES.values())
 

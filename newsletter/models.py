@@ -120,6 +120,8 @@ class Issue(SQLModel, table=True):
     period_end: date | None = None
     language: str = "en"
     theme: str = "monthly"
+    # Other language editions (issue 3): {"tr": {"title", "subject", "preheader", "intro"}}.
+    translations: dict[str, Any] = _json(dict)
     status: str = Field(default="draft", index=True)
     author: str = ""
     # Schedule (issue 6): the UTC instant, the zone it was given in, and the target list slugs.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from newsletter.errors import UserError
@@ -48,6 +49,7 @@ def marker(name: str) -> str:
     return f"{OPEN}{name}{CLOSE}"
 
 
+@lru_cache(maxsize=1)
 def markers() -> dict[str, str]:
     """What templates write for personal parts: ``p.name``, ``p.if_name`` … ``p.end``."""
     out = {name: marker(name) for name in FIELDS}

@@ -8,6 +8,7 @@ call ``for_subscriber`` themselves.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -15,12 +16,18 @@ import sqlalchemy as sa
 
 from newsletter.models import Subscriber
 
+# Turkish letters folded directly (the common case); anything else still non-ASCII goes
+# through NFKD with its combining marks (accents, dots, Arabic vowel signs) removed.
+_TURKISH = str.maketrans("İIıŞşĞğÇçÖöÜü", "iiissggccoouu", "\u0307")
+_MARKS = re.compile("[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+
 
 def fold(text: str) -> str:
     """Lower case the Turkish way, without accents or dots: 'ŞAHİN', 'Şahin', 'sahin' agree."""
-    lowered = text.replace("İ", "i").replace("I", "i").lower()
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ı", "i")
+    folded = text.translate(_TURKISH).lower()
+    if folded.isascii():
+        return folded
+    return _MARKS.sub("", unicodedata.normalize("NFKD", folded))
 
 
 def for_subscriber(email: str, name: str, organisation: str) -> str:

@@ -13,20 +13,23 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from newsletter import consent, lists, search_text, suppression
-from newsletter.addresses import Address, normalise
+from newsletter import consent, lists, suppression
+from newsletter.addresses import normalise
 from newsletter.errors import NotFound, StateError, UserError
 from newsletter.models import (
-    ConsentRecord,
-    Delivery,
     MailingList,
     MailJob,
     Subscriber,
     Subscription,
     Suppression,
 )
+from newsletter.people import find, get, new_subscriber, subscription
+from newsletter.privacy import erase, person_data
 
-assert search_text.fold  # its listeners keep Subscriber.search_text filled on every ORM write
+__all__ = [  # lookups and privacy services are re-exported: callers use subscribers.erase, ...
+    "SubscribeResult", "subscribe", "confirm", "unsubscribe", "update_preferences",
+    "queue_confirmation", "find", "get", "new_subscriber", "subscription", "person_data", "erase",
+]  # fmt: skip
 
 # Someone may press "subscribe" again; they get at most one confirmation mail per list an hour.
 CONFIRMATION_INTERVAL = timedelta(hours=1)
@@ -45,43 +48,6 @@ class SubscribeResult:
     already: list[int] = field(default_factory=list)  # lists the person was already on
     queued_jobs: list[int] = field(default_factory=list)  # confirmation MailJob ids
     suppressed: bool = False  # refused: bounced, complained or blocked by an admin
-
-
-def find(session: Session, email: str) -> Subscriber | None:
-    address = normalise(email)
-    query = select(Subscriber).where(Subscriber.email == address.normalised)
-    return session.exec(query).first()
-
-
-def get(session: Session, email: str) -> Subscriber:
-    """A subscriber by address, or by id given as a number."""
-    value = email.strip()
-    found = session.get(Subscriber, int(value)) if value.isdigit() else find(session, value)
-    if found is None:
-        raise NotFound(f"no subscriber {email!r}")
-    return found
-
-
-def new_subscriber(
-    address: Address, now: datetime, name: str = "", language: str = "en", **extra: Any
-) -> Subscriber:
-    return Subscriber(
-        email=address.normalised,
-        email_ascii=address.envelope,
-        smtputf8=address.smtputf8,
-        name=name.strip(),
-        language=language,
-        created_at=now,
-        updated_at=now,
-        **extra,
-    )
-
-
-def subscription(session: Session, subscriber_id: int, list_id: int) -> Subscription | None:
-    query = select(Subscription).where(
-        Subscription.subscriber_id == subscriber_id, Subscription.list_id == list_id
-    )
-    return session.exec(query).first()
 
 
 def queue_confirmation(
@@ -123,7 +89,7 @@ def subscribe(
     mlists = lists.get_many(session, list_slugs)
     if not mlists:
         raise UserError("choose at least one list")
-    lists.check_language(language)
+    language = lists.check_language(language or mlists[0].default_language)
     digest = suppression.hash_normalised(secret, address.normalised)
     blocked = suppression.suppressed_hashes(session, [digest])
     reason = _reason(session, digest) if blocked else None
@@ -350,69 +316,3 @@ def _activate(session: Session, subscriber_id: int, list_id: int, now: datetime)
     )
     sub.status, sub.confirmed_at = "confirmed", now
     session.add(sub)
-
-
-def person_data(session: Session, email: str) -> dict[str, Any]:
-    """Everything stored about a person (GDPR art. 15, KVKK art. 11), as plain data."""
-    person = get(session, email)
-    slugs = {m.id: m.slug for m in lists.all_lists(session)}
-    subs = session.exec(select(Subscription).where(Subscription.subscriber_id == person.id))
-    deliveries = session.exec(
-        select(Delivery).where(Delivery.subscriber_id == person.id).order_by(Delivery.id)
-    )
-    jobs = session.exec(select(MailJob).where(MailJob.subscriber_id == person.id))
-    return {
-        "subscriber": person.model_dump(exclude={"search_text"}),
-        "subscriptions": [
-            s.model_dump() | {"list": slugs.get(s.list_id)} for s in subs
-        ],
-        "consent": [
-            c.model_dump() | {"list": slugs.get(c.list_id) if c.list_id else None}
-            for c in consent.history(session, person.id or 0)
-        ],
-        "deliveries": [d.model_dump() for d in deliveries],
-        "mail_jobs": [j.model_dump() for j in jobs],
-    }
-
-
-def erase(session: Session, secret: str, email: str, now: datetime) -> dict[str, Any]:
-    """Delete a person's data and keep only the suppression hash (GDPR art. 17, KVKK art. 7).
-
-    Deliveries stay for the send statistics but lose their link to the person.
-    """
-    address = normalise(email)
-    person = find(session, address.normalised)
-    removed = {"subscriptions": 0, "consent_records": 0, "deliveries_unlinked": 0}
-    if person is not None:
-        removed = _delete_person(session, person)
-    suppression.add_hash(
-        session, suppression.hash_normalised(secret, address.normalised), "erased", now
-    )
-    consent.record(session, event="erased", now=now, subscriber_id=None, source="admin")
-    session.flush()
-    return {"found": person is not None, **removed}
-
-
-def _delete_person(session: Session, person: Subscriber) -> dict[str, int]:
-    session.flush()
-    conn = session.connection()
-    sid = person.id
-
-    def run(statement: Any) -> int:
-        return int(conn.execute(statement).rowcount or 0)
-
-    unlinked = run(
-        sa.update(Delivery.__table__)
-        .where(Delivery.__table__.c.subscriber_id == sid)
-        .values(subscriber_id=None)
-    )
-    run(sa.delete(MailJob.__table__).where(MailJob.__table__.c.subscriber_id == sid))
-    records = run(
-        sa.delete(ConsentRecord.__table__).where(ConsentRecord.__table__.c.subscriber_id == sid)
-    )
-    subs = run(
-        sa.delete(Subscription.__table__).where(Subscription.__table__.c.subscriber_id == sid)
-    )
-    session.delete(person)
-    session.flush()
-    return {"subscriptions": subs, "consent_records": records, "deliveries_unlinked": unlinked}

@@ -211,11 +211,12 @@ class Worker:
             logs.log("debug", event, f"again: {message}")
             return
         self._last_errors[event] = message
+        logs.log("error", event, message)
         try:
             with session_scope(self.engine) as session:
-                logs.record(session, "error", event, message, self.clock())
+                logs.store(session, "error", event, message, self.clock())
         except Exception:  # the database itself may be what failed
-            logs.log("error", event, message)
+            logs.log("debug", "event_log.unavailable", "could not keep the error in the database")
 
     def _wake_sends(self) -> None:
         if self._scheduler is not None and self._scheduler.running:

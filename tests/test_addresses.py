@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from email_validator import validate_email
+from email_validator import EmailNotValidError, validate_email
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsletter.addresses import InvalidAddress, is_valid, normalise
 
@@ -94,3 +96,32 @@ def test_fast_path_refuses_what_email_validator_refuses() -> None:
                   "x" * 60 + "@" + ("ç" * 60 + ".") * 2 + "com.tr"):  # fmt: skip
         with pytest.raises(InvalidAddress):
             normalise(value)
+
+
+def _reference(value: str) -> tuple[str, str | None] | None:
+    try:
+        full = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    ascii_form = None
+    if full.ascii_email:
+        ascii_form = full.ascii_local_part.lower() + "@" + full.ascii_domain
+    return full.local_part.lower() + "@" + full.domain, ascii_form
+
+
+_LOCAL = st.text(alphabet="abcXYZ019.+-_'!ıİşŞçÖüé\u0301 \"", min_size=0, max_size=12)
+_DOMAIN = st.text(alphabet="abcXYZ019.-_öÖİığ", min_size=0, max_size=14)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LOCAL, _DOMAIN, st.sampled_from(["", ".com", ".com.tr", ".example", ".test"]))
+def test_fast_path_matches_email_validator_on_generated_addresses(
+    local: str, domain: str, tld: str
+) -> None:
+    value = f"{local}@{domain}{tld}"
+    expected = _reference(value)
+    if expected is None:
+        with pytest.raises(InvalidAddress):
+            normalise(value)
+    else:
+        assert tuple(normalise(value)) == expected

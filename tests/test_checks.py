@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from newsletter import checks, issues, render
+from newsletter import checks, issues, placements, render
 from newsletter.config import load_config
 from newsletter.issue_view import BlockView, SectionView
 from tests.conftest import write_config
@@ -35,7 +35,7 @@ def test_a_good_issue_passes(config):
 
 def test_check_issue_reads_the_database(session, config, june_blocks):
     issue = issues.create(session, config, title="June", now=NOW, subject="June", preheader="p")
-    issues.compose(session, config, issue.id, date(2021, 6, 1), date(2021, 6, 30), "e", NOW)
+    placements.compose(session, config, issue.id, date(2021, 6, 1), date(2021, 6, 30), "e", NOW)
     assert checks.check_issue(session, config, issue.id) == []
     june_blocks[0].status = "draft"
     session.add(june_blocks[0])
@@ -254,3 +254,25 @@ def test_every_check_id_is_tested():
     ids = set(re.findall(r'Finding\(\s*"([a-z-]+)"', source))
     here = pathlib.Path(__file__).read_text(encoding="utf-8")
     assert ids and all(f'"{i}"' in here for i in ids), ids
+
+
+def test_editions_are_checked_for_missing_texts_and_translations(session, config, make_block):
+    issue = issues.create(
+        session, config, title="June", now=NOW, subject="June", preheader="p", intro="Hello"
+    )
+    make_block(title="Clinic opens", translation_group="clinic")
+    placements.compose(session, config, issue.id, date(2021, 6, 1), date(2021, 6, 30), "e", NOW)
+    issues.translate(session, issue.id, "tr", {"subject": "Haziran"}, {}, "e", NOW)
+    found = checks.check_issue(session, config, issue.id)
+    assert [(f.id, f.severity) for f in found] == [
+        ("translation-incomplete", "warning"),
+        ("block-untranslated", "warning"),
+    ]
+    assert found[0].message == (
+        "[tr] the edition has no title, preheader, intro, heading of section 1: "
+        "the en text is shown"
+    )
+    assert found[1].message.startswith('[tr] block 1 "Clinic opens" is in en: no ready tr')
+    make_block(title="Klinik açıldı", language="tr", translation_group="clinic")
+    ids = {f.id for f in checks.check_issue(session, config, issue.id)}
+    assert ids == {"translation-incomplete"}

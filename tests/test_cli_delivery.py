@@ -27,14 +27,17 @@ def issue_id(engine: Engine) -> int:
 
 
 def use_smtp(config_path: Path, server, extra: str = "") -> None:
-    text = config_path.read_text().replace("[sending]\n", '[sending]\ntransport = "smtp"\n'
-                                           'retry_base_seconds = 0.01\n' + extra)  # fmt: skip
+    text = config_path.read_text().replace(
+        "[sending]\n", '[sending]\ntransport = "smtp"\nretry_base_seconds = 0.01\n' + extra
+    )
     config_path.write_text(text + server.toml())
 
 
 def outbox(tmp_path: Path) -> list[email.message.EmailMessage]:
-    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
-            for p in sorted((tmp_path / "outbox").glob("*.eml"))]  # fmt: skip
+    return [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+        for p in sorted((tmp_path / "outbox").glob("*.eml"))
+    ]
 
 
 def test_send_with_yes_then_report(cli, issue_id: int, tmp_path: Path) -> None:
@@ -101,8 +104,10 @@ def test_cancel_skips_the_rest(cli, issue_id: int, engine: Engine, tmp_path: Pat
         ledger.start_send(s, issue_id, ["genel"], utcnow(), _config(cli, tmp_path))
     result = cli("issues", "cancel", str(issue_id), "--yes")
     assert result.exit_code == 0 and "6 recipients skipped" in result.stdout
-    assert json.loads(cli("issues", "report", str(issue_id), "--json").stdout)["counts"][
-        "skipped"] == 6  # fmt: skip
+    assert (
+        json.loads(cli("issues", "report", str(issue_id), "--json").stdout)["counts"]["skipped"]
+        == 6
+    )
     assert outbox(tmp_path) == []
 
 
@@ -133,8 +138,15 @@ def test_paused_by_the_server_says_why(cli, issue_id: int, config_path: Path, sm
 def test_proofs_are_marked_and_stay_out_of_the_ledger(
     cli, issue_id: int, engine: Engine, tmp_path: Path
 ) -> None:
-    result = cli("issues", "test", str(issue_id), "--to", "editor@example.org",
-                 "--to", "Yazı.İşleri@Örnek.com.tr")  # fmt: skip
+    result = cli(
+        "issues",
+        "test",
+        str(issue_id),
+        "--to",
+        "editor@example.org",
+        "--to",
+        "Yazı.İşleri@Örnek.com.tr",
+    )
     assert result.exit_code == 0, result.stderr
     proofs = outbox(tmp_path)
     assert len(proofs) == 2
@@ -148,8 +160,20 @@ def test_proofs_are_marked_and_stay_out_of_the_ledger(
 def test_confirmations_send(cli, engine: Engine, tmp_path: Path) -> None:
     with db.session_scope(engine) as s:
         lists.create(s, "onayli", "Onaylı Liste", NOW, opt_in="double")
-        subscribers.subscribe(s, SECRET, "deniz@example.org", "Deniz", "tr", ["onayli"],
-                              "test", None, None, "metin", "v1", utcnow())  # fmt: skip
+        subscribers.subscribe(
+            s,
+            SECRET,
+            "deniz@example.org",
+            "Deniz",
+            "tr",
+            ["onayli"],
+            "test",
+            None,
+            None,
+            "metin",
+            "v1",
+            utcnow(),
+        )
     result = cli("confirmations", "send")
     assert result.exit_code == 0 and "1 confirmation email(s) sent." in result.stdout
     assert "/confirm/" in outbox(tmp_path)[0].get_payload()[0].get_content()

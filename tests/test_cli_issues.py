@@ -231,3 +231,52 @@ def test_reject_sends_back_to_draft_with_a_note(cli, library):
     assert result.stdout.strip() == "Issue 1 is now draft."
     shown = cli("issues", "show", str(issue)).stdout
     assert "in_review -> draft by" in shown and "subject too vague" in shown
+
+
+def test_preview_of_a_frozen_issue_shows_what_will_be_sent(cli, library, config, tmp_path):
+    from newsletter import issues
+
+    issue = _new(cli)
+    cli("issues", "compose", str(issue), "--from", "2021-06-01", "--to", "2021-06-30")
+    cli("issues", "submit", str(issue))
+    cli("issues", "approve", str(issue))
+    with db.session_scope(library) as session:
+        issues.freeze(session, issue, NOW, config)
+        block = session.get(Block, 1)
+        block.title = "Renamed in the library after freezing"
+        session.add(block)
+    html_path = cli("issues", "preview", str(issue), "--out", str(tmp_path)).stdout.split()[0]
+    html = Path(html_path).read_text(encoding="utf-8")
+    assert "Forty women finish a tailoring course" in html
+    assert "Renamed in the library" not in html
+
+
+def test_translate_and_preview_an_edition(cli, library, tmp_path):
+    issue = _new(cli)
+    cli("issues", "compose", str(issue), "--from", "2021-06-01", "--to", "2021-06-30")
+    result = cli(
+        "issues",
+        "translate",
+        str(issue),
+        "tr",
+        "--title",
+        "Haziran bülteni",
+        "--subject",
+        "Haziran",
+        "--heading",
+        "1=Ekonomik kalkınma",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "Other editions: tr" in cli("issues", "show", str(issue)).stdout
+    paths = cli("issues", "preview", str(issue), "--language", "tr", "--out", str(tmp_path))
+    html_path, text_path = paths.stdout.split()
+    assert html_path.endswith("issue-1-tr.html")
+    text = Path(text_path).read_text(encoding="utf-8")
+    assert text.startswith("Örnek Kuruluş\nHaziran 2021 · Haziran bülteni\n\nSayın Ayşe Yılmaz,")
+    assert "Ekonomik kalkınma\n=================" in text
+    bad = cli("issues", "translate", str(issue), "tr", "--heading", "first=Giriş")
+    assert bad.stderr.startswith("Error: --heading 'first=Giriş': write it as N=TEXT")
+    missing = cli("issues", "preview", str(issue), "--language", "ar")
+    assert missing.stderr.startswith("Error: issue 1 has no 'ar' edition (it has: en, tr)")
+    removed = cli("issues", "translate", str(issue), "tr", "--remove")
+    assert removed.stdout.strip() == "Issue 1: tr edition removed."

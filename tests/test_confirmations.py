@@ -24,10 +24,24 @@ def setup(tmp_path: Path, server):
     db.upgrade(engine)
     with db.session_scope(engine) as s:
         lists.create(s, "aylik", "Aylık Bülten", NOW, opt_in="double")
-        for email_, name, lang in (("zeynep@example.org", "Zeynep", "tr"),
-                                   ("john@example.org", "", "en")):  # fmt: skip
-            subscribers.subscribe(s, SECRET, email_, name, lang, ["aylik"], "test", None, None,
-                                  "onay metni", "v1", NOW)  # fmt: skip
+        for email_, name, lang in (
+            ("zeynep@example.org", "Zeynep", "tr"),
+            ("john@example.org", "", "en"),
+        ):
+            subscribers.subscribe(
+                s,
+                SECRET,
+                email_,
+                name,
+                lang,
+                ["aylik"],
+                "test",
+                None,
+                None,
+                "onay metni",
+                "v1",
+                NOW,
+            )
     return config, engine
 
 
@@ -68,8 +82,9 @@ def test_temporary_failure_is_retried_later(tmp_path: Path, smtp_factory) -> Non
     assert confirmations.send_due(engine, config, NOW) == 0  # not due yet
     assert confirmations.send_due(engine, config, NOW + timedelta(hours=1)) == 1
     assert sorted(r for m in server.messages for r in m.rcpt_tos) == [
-        "john@example.org", "zeynep@example.org",
-    ]  # fmt: skip
+        "john@example.org",
+        "zeynep@example.org",
+    ]
 
 
 def test_job_for_a_confirmed_subscription_is_dropped(tmp_path: Path, smtp_factory) -> None:

@@ -35,8 +35,19 @@ def test_kill_9_mid_send_then_resume(cli, engine: Engine, config_path: Path, smt
     text = config_path.read_text().replace("[sending]\n", '[sending]\ntransport = "smtp"\n')
     config_path.write_text(text + server.toml(pool_size=POOL))
 
-    command = [sys.executable, "-m", "newsletter", "--config", str(config_path),
-               "issues", "send", str(issue_id), "--list", "genel", "--yes"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "newsletter",
+        "--config",
+        str(config_path),
+        "issues",
+        "send",
+        str(issue_id),
+        "--list",
+        "genel",
+        "--yes",
+    ]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while len(server.messages) < N // 4:

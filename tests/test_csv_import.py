@@ -262,3 +262,9 @@ def test_broken_csv_midway_names_the_line_and_leaves_nothing(
 def test_missing_file_is_named(session: Session, double_list, tmp_path: Path) -> None:
     with pytest.raises(UserError, match="cannot read .*nowhere.csv"):
         run(session, tmp_path / "nowhere.csv")
+
+
+def test_the_shipped_example_file_imports_cleanly(session: Session, double_list) -> None:
+    example = Path(__file__).resolve().parents[1] / "subscribers" / "example.csv"
+    report = run(session, example, dry_run=True)
+    assert (report.rows, report.added, report.rejected, report.skipped_duplicate) == (10, 10, 0, 0)

@@ -79,7 +79,8 @@ def test_load_signer_from_config(tmp_path: Path, key_pair: tuple[Path, bytes]) -
     on = load_config(
         write_config(
             tmp_path,
-            f'[dkim]\nenabled = true\ndomain = "example.org"\nselector = "s1"\nkey_file = "{key}"\n',
+            '[dkim]\nenabled = true\ndomain = "example.org"\nselector = "s1"\n'
+            f'key_file = "{key}"\n',
         )
     )
     signer = load_signer(on)

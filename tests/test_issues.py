@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from newsletter import issues, lifecycle
+from newsletter import issues, lifecycle, placements
 from newsletter.errors import NotFound, StateError, UserError
 from newsletter.issue_view import load_view
 from newsletter.models import Block, IssueEvent, IssueSnapshot
@@ -28,7 +28,7 @@ def issue(session, config):
 
 
 def _june(session, config, issue):
-    return issues.compose(
+    return placements.compose(
         session, config, issue.id, date(2021, 6, 1), date(2021, 6, 30), "editor", NOW
     )
 
@@ -46,6 +46,8 @@ def test_create_refuses_bad_fields(session, config):
         issues.create(session, config, title="T", now=NOW, language="xx-nope")
     with pytest.raises(UserError, match="theme 'glossy'"):
         issues.create(session, config, title="T", now=NOW, theme="glossy")
+    with pytest.raises(UserError, match="theme '../etc': use lower-case letters"):
+        issues.create(session, config, title="T", now=NOW, theme="../etc")
     with pytest.raises(UserError, match="colour: not an issue field"):
         issues.create(session, config, title="T", now=NOW, colour="red")
 
@@ -88,9 +90,9 @@ def test_compose_twice_adds_only_new_blocks(session, config, issue, june_blocks,
 
 def test_compose_refuses_an_empty_or_inverted_period(session, config, issue, june_blocks):
     with pytest.raises(UserError, match="no ready blocks in 'en' dated 2020-01-01 to 2020-01-31"):
-        issues.compose(session, config, issue.id, date(2020, 1, 1), date(2020, 1, 31), "e", NOW)
+        placements.compose(session, config, issue.id, date(2020, 1, 1), date(2020, 1, 31), "e", NOW)
     with pytest.raises(UserError, match="--from 2021-06-30 is after --to 2021-06-01"):
-        issues.compose(session, config, issue.id, date(2021, 6, 30), date(2021, 6, 1), "e", NOW)
+        placements.compose(session, config, issue.id, date(2021, 6, 30), date(2021, 6, 1), "e", NOW)
 
 
 def test_add_with_overrides_leaves_the_library_alone(session, config, issue, make_block):
@@ -100,7 +102,7 @@ def test_add_with_overrides_leaves_the_library_alone(session, config, issue, mak
         image_url="https://images.example.org/a.png",
         image_alt="A",
     )
-    issues.add_blocks(
+    placements.add_blocks(
         session,
         config,
         issue.id,
@@ -123,47 +125,49 @@ def test_add_with_overrides_leaves_the_library_alone(session, config, issue, mak
 def test_same_block_in_two_issues_but_not_twice_in_one(session, config, issue, make_block):
     block = make_block()
     other = issues.create(session, config, title="July", now=NOW)
-    issues.add_blocks(session, config, issue.id, [block.id], "e", NOW)
-    issues.add_blocks(session, config, other.id, [block.id], "e", NOW)
+    placements.add_blocks(session, config, issue.id, [block.id], "e", NOW)
+    placements.add_blocks(session, config, other.id, [block.id], "e", NOW)
     with pytest.raises(UserError, match=f"block {block.id} is already in issue {issue.id}"):
-        issues.add_blocks(session, config, issue.id, [block.id], "e", NOW)
+        placements.add_blocks(session, config, issue.id, [block.id], "e", NOW)
     with pytest.raises(NotFound, match="no block with id 999"):
-        issues.add_blocks(session, config, issue.id, [999], "e", NOW)
+        placements.add_blocks(session, config, issue.id, [999], "e", NOW)
 
 
 def test_set_overrides_and_clear(session, config, issue, make_block):
     block = make_block(title="Original")
-    issues.add_blocks(session, config, issue.id, [block.id], "e", NOW)
-    issues.set_overrides(session, issue.id, block.id, "e", NOW, title="Shorter")
+    placements.add_blocks(session, config, issue.id, [block.id], "e", NOW)
+    placements.set_overrides(session, issue.id, block.id, "e", NOW, title="Shorter")
     assert load_view(session, issue.id).blocks[0].title == "Shorter"
-    issues.set_overrides(session, issue.id, block.id, "e", NOW, clear=True)
+    placements.set_overrides(session, issue.id, block.id, "e", NOW, clear=True)
     assert load_view(session, issue.id).blocks[0].title == "Original"
     with pytest.raises(NotFound, match="block 12345 is not in issue"):
-        issues.set_overrides(session, issue.id, 12345, "e", NOW, title="x")
+        placements.set_overrides(session, issue.id, 12345, "e", NOW, title="x")
 
 
 def test_move_within_and_between_sections(session, config, issue, june_blocks):
     _june(session, config, issue)
     first, second = load_view(session, issue.id).sections[0].blocks
-    issues.move_block(session, config, issue.id, second.block_id, "e", NOW, position=1)
+    placements.move_block(session, config, issue.id, second.block_id, "e", NOW, position=1)
     assert [b.block_id for b in load_view(session, issue.id).sections[0].blocks] == [
         second.block_id,
         first.block_id,
     ]
-    issues.move_block(session, config, issue.id, first.block_id, "e", NOW, section="3", position=1)
+    placements.move_block(
+        session, config, issue.id, first.block_id, "e", NOW, section="3", position=1
+    )
     view = load_view(session, issue.id)
     assert [b.block_id for b in view.sections[0].blocks] == [second.block_id]
     assert view.sections[2].blocks[0].block_id == first.block_id
     with pytest.raises(UserError, match="--position 9: choose 1 to 2"):
-        issues.move_block(session, config, issue.id, first.block_id, "e", NOW, position=9)
+        placements.move_block(session, config, issue.id, first.block_id, "e", NOW, position=9)
     with pytest.raises(UserError, match="--section 7: issue .* has 3 sections"):
-        issues.move_block(session, config, issue.id, first.block_id, "e", NOW, section="7")
+        placements.move_block(session, config, issue.id, first.block_id, "e", NOW, section="7")
 
 
 def test_remove_drops_emptied_sections_and_keeps_the_block(session, config, issue, june_blocks):
     _june(session, config, issue)
     health = load_view(session, issue.id).sections[2]
-    issues.remove_blocks(session, issue.id, [health.blocks[0].block_id], "e", NOW)
+    placements.remove_blocks(session, issue.id, [health.blocks[0].block_id], "e", NOW)
     view = load_view(session, issue.id)
     assert "Migration health" not in [s.heading for s in view.sections]
     assert session.get(Block, health.blocks[0].block_id) is not None
@@ -171,13 +175,13 @@ def test_remove_drops_emptied_sections_and_keeps_the_block(session, config, issu
 
 def test_edit_section_renames_and_reorders(session, config, issue, june_blocks):
     _june(session, config, issue)
-    issues.edit_section(session, issue.id, 3, "e", NOW, heading="Health", position=1)
+    placements.edit_section(session, issue.id, 3, "e", NOW, heading="Health", position=1)
     assert [s.heading for s in load_view(session, issue.id).sections][:2] == [
         "Health",
         "Economic recovery and labour integration",
     ]
     with pytest.raises(UserError, match="section 4: issue .* has 3 sections"):
-        issues.edit_section(session, issue.id, 4, "e", NOW, heading="x")
+        placements.edit_section(session, issue.id, 4, "e", NOW, heading="x")
 
 
 def _approve(session, config, issue):
@@ -233,7 +237,7 @@ def test_frozen_issue_cannot_be_edited(session, config, issue, june_blocks):
     _approve(session, config, issue)
     issues.transition(session, issue.id, "scheduled", "scheduler", NOW)
     with pytest.raises(StateError, match="is scheduled: its content is frozen"):
-        issues.remove_blocks(session, issue.id, [june_blocks[0].id], "e", NOW)
+        placements.remove_blocks(session, issue.id, [june_blocks[0].id], "e", NOW)
 
 
 def test_reject_only_from_review(session, config, issue):
@@ -286,3 +290,84 @@ def test_compose_takes_ranges_that_touch_the_period(session, config, issue, make
     make_block(title="Undated", event_date=None)  # created 2 July 2021
     added = _june(session, config, issue)
     assert [session.get(Block, p.block_id).title for p in added] == ["Camp"]
+
+
+def test_compose_with_nothing_new_keeps_an_approved_issue(session, config, issue, june_blocks):
+    _june(session, config, issue)
+    _approve(session, config, issue)
+    assert _june(session, config, issue) == []
+    assert issue.status == "approved"
+
+
+@pytest.fixture
+def bilingual(session, config, issue, make_block):
+    """An English story with a ready Turkish translation, and one without, composed."""
+    make_block(
+        title="Tailoring course ends",
+        summary="Forty women graduated.",
+        area="economic-recovery",
+        translation_group="tailoring",
+    )
+    make_block(
+        title="Terzilik kursu bitti",
+        summary="Kırk kadın mezun oldu.",
+        language="tr",
+        area="economic-recovery",
+        translation_group="tailoring",
+    )
+    make_block(title="Clinic opens", area="migration-health", event_date=date(2021, 6, 20))
+    _june(session, config, issue)
+    return issue
+
+
+def test_language_edition_shows_block_translations(session, config, bilingual):
+    issues.translate(
+        session,
+        bilingual.id,
+        "tr",
+        {"title": "Haziran bülteni", "subject": "Haziran: kurslar"},
+        {1: "Ekonomik kalkınma"},
+        "çevirmen",
+        NOW,
+    )
+    view = load_view(session, bilingual.id, "tr")
+    assert (view.language, view.title, view.subject) == (
+        "tr",
+        "Haziran bülteni",
+        "Haziran: kurslar",
+    )
+    assert view.preheader == bilingual.preheader  # not translated: the English one is used
+    assert [s.heading for s in view.sections] == ["Ekonomik kalkınma", "Migration health"]
+    assert [b.title for b in view.blocks] == ["Terzilik kursu bitti", "Clinic opens"]
+    assert [b.title for b in load_view(session, bilingual.id).blocks][0] == "Tailoring course ends"
+
+
+def test_freeze_renders_every_edition(session, config, bilingual):
+    issues.translate(session, bilingual.id, "tr", {"subject": "Haziran"}, {}, "e", NOW)
+    _approve(session, config, bilingual)
+    snaps = issues.freeze(session, bilingual.id, NOW, config)
+    assert [s.language for s in snaps] == ["en", "tr"]
+    assert "Haziran 2021" in snaps[1].html and "Kırk kadın mezun oldu." in snaps[1].text
+    assert "Forty women graduated." in snaps[0].html
+    assert [s.language for s in issues.snapshots(session, bilingual.id)] == ["en", "tr"]
+
+
+def test_translate_refuses_bad_input(session, config, bilingual):
+    with pytest.raises(UserError, match="'en' is the issue's own language"):
+        issues.translate(session, bilingual.id, "en", {"subject": "x"}, {}, "e", NOW)
+    with pytest.raises(UserError, match="language 'xx-qq': not a known locale"):
+        issues.translate(session, bilingual.id, "xx-qq", {}, {}, "e", NOW)
+    with pytest.raises(UserError, match="--heading 5: issue .* has 2 sections"):
+        issues.translate(session, bilingual.id, "tr", {}, {5: "x"}, "e", NOW)
+    with pytest.raises(NotFound, match="has no 'ar' edition"):
+        load_view(session, bilingual.id, "ar")
+
+
+def test_drop_translation_and_language_clash(session, config, bilingual):
+    issues.translate(session, bilingual.id, "tr", {"subject": "Haziran"}, {}, "e", NOW)
+    with pytest.raises(UserError, match="already has a tr edition"):
+        issues.edit(session, config, bilingual.id, {"language": "tr"}, "e", NOW)
+    issues.drop_translation(session, bilingual.id, "tr", "e", NOW)
+    assert bilingual.translations == {}
+    with pytest.raises(NotFound, match="has no 'tr' edition"):
+        issues.drop_translation(session, bilingual.id, "tr", "e", NOW)

@@ -57,8 +57,10 @@ def test_suppressed_and_blocklisted_are_left_out(session: Session, config: Confi
     assert (found.suppressed, found.blocklisted, len(found.recipients)) == (1, 1, 3)
     send = ledger.start_send(session, world["issue"], ["genel"], NOW, config)
     assert queued_emails(session, send.id) == [
-        "kisi0000@example.org", "kisi0003@example.org", "kisi0004@example.org",
-    ]  # fmt: skip
+        "kisi0000@example.org",
+        "kisi0003@example.org",
+        "kisi0004@example.org",
+    ]
 
 
 def test_unique_per_issue_and_subscriber(session: Session, config: Config, world) -> None:
@@ -69,8 +71,11 @@ def test_unique_per_issue_and_subscriber(session: Session, config: Config, world
     session.add(first)
     second = ledger.start_send(session, world["issue"], ["ankara"], NOW, config)
     assert queued_emails(session, second.id) == ["kisi0005@example.org", "kisi0006@example.org"]
-    duplicate = Delivery(issue_id=world["issue"], send_id=second.id,
-                         subscriber_id=subscribers.find(session, "kisi0005@example.org").id)
+    duplicate = Delivery(
+        issue_id=world["issue"],
+        send_id=second.id,
+        subscriber_id=subscribers.find(session, "kisi0005@example.org").id,
+    )
     session.add(duplicate)
     with pytest.raises(sa.exc.IntegrityError):
         session.flush()
@@ -121,8 +126,12 @@ def test_retry_failed_skips_hard_bounces(session: Session, config: Config, world
     assert ledger.retry_failed(session, world["issue"], NOW) == 2
     assert send.status == "running"
     assert ledger.status_counts(session, send.id) == {
-        "queued": 2, "sending": 0, "sent": 2, "failed": 1, "skipped": 0,
-    }  # fmt: skip
+        "queued": 2,
+        "sending": 0,
+        "sent": 2,
+        "failed": 1,
+        "skipped": 0,
+    }
     session.refresh(rows[2])
     assert (rows[2].status, rows[2].attempts) == ("queued", 0)
 

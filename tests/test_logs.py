@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -111,3 +112,17 @@ def test_quote_leaves_simple_values_bare() -> None:
     assert logs.quote("") == '""'
     assert logs.quote(None) == '""'
     assert logs.quote("x=1") == '"x=1"'
+
+
+def test_progress_lines_are_spaced_out(captured: io.StringIO) -> None:
+    progress = SimpleNamespace(done_before=100, handled=20, total=400, sent=19, failed=1, rate=2.5)
+    every_call = logs.ProgressLog(send_id=7, issue_id=12, every=0)
+    every_call(progress)
+    assert (
+        "issue=12 event=send.progress send=7 sent=19 failed=1 per_minute=150 msg=120/400"
+        in captured.getvalue()
+    )
+    spaced = logs.ProgressLog(send_id=7, issue_id=12, every=3600)
+    for _ in range(50):
+        spaced(progress)
+    assert captured.getvalue().count("event=send.progress") == 1

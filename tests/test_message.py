@@ -189,10 +189,15 @@ def test_fuzzed_long_names_decode_exactly(name: str) -> None:
         assert parsed == name
         return
     decoded = "".join(
-        part.decode(charset) if charset else part.decode("ascii") if isinstance(part, bytes)
-        else part for part, charset in email.header.decode_header(raw)
-    )  # fmt: skip
+        part.decode(charset)
+        if charset
+        else part.decode("ascii")
+        if isinstance(part, bytes)
+        else part
+        for part, charset in email.header.decode_header(raw)
+    )
     assert decoded == name
+
 
 @settings(max_examples=60, deadline=None)
 @given(body=st.text(alphabet=TURKISH + "\n\t=.<>&", max_size=3000))

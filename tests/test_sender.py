@@ -27,8 +27,9 @@ from tests.plugins.delivery import (
 )
 
 
-def setup(tmp_path: Path, server: ScriptedServer | None, extra: str = "", pool: int = 1,
-          n: int = 6) -> tuple[Config, Engine, int]:  # fmt: skip
+def setup(
+    tmp_path: Path, server: ScriptedServer | None, extra: str = "", pool: int = 1, n: int = 6
+) -> tuple[Config, Engine, int]:
     """A database with an issue and ``n`` confirmed people, and a config pointing at ``server``."""
     sending = ('transport = "smtp"\n' if server else "") + "retry_base_seconds = 0.01\n" + extra
     path = write_config(tmp_path, server.toml(pool) if server else "")
@@ -113,7 +114,9 @@ def test_greeting_falls_back_without_a_name(tmp_path: Path, smtp_factory) -> Non
 
 
 def m_text(data: bytes) -> str:
-    return email.message_from_bytes(data, policy=email.policy.default).get_payload()[0].get_content()
+    return (
+        email.message_from_bytes(data, policy=email.policy.default).get_payload()[0].get_content()
+    )
 
 
 def test_451_then_250_is_retried(tmp_path: Path, smtp_factory) -> None:
@@ -150,9 +153,15 @@ def test_550_fails_the_row_and_suppresses_the_address(tmp_path: Path, smtp_facto
         found = suppression.find(s, SECRET, "kisi0003@example.org")
         assert found is not None and found.reason == "hard_bounce"
         report = ledger.report(s, issue_id)
-    assert report["failed"] == [{"email": "kisi0003@example.org", "code": 550,
-                                 "reason": "5.1.1 No such user", "attempts": 1,
-                                 "message_id": row.message_id}]  # fmt: skip
+    assert report["failed"] == [
+        {
+            "email": "kisi0003@example.org",
+            "code": 550,
+            "reason": "5.1.1 No such user",
+            "attempts": 1,
+            "message_id": row.message_id,
+        }
+    ]
     assert len(server.messages) == 5
 
 
@@ -210,8 +219,9 @@ def test_repeated_policy_rejections_pause_the_send(tmp_path: Path, smtp_factory)
 
 
 def test_dead_server_pauses_with_a_clear_reason(tmp_path: Path) -> None:
-    dead = ScriptedServer("127.0.0.1", __import__("tests.plugins.smtp").plugins.smtp.free_port(),
-                          ScriptedHandler())  # fmt: skip
+    dead = ScriptedServer(
+        "127.0.0.1", __import__("tests.plugins.smtp").plugins.smtp.free_port(), ScriptedHandler()
+    )
     config, engine, issue_id = setup(tmp_path, dead)
     result = run_send(engine, config, start(engine, config, issue_id), utcnow)
     assert result.status == "paused"

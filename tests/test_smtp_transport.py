@@ -27,24 +27,34 @@ def server_context(cert) -> ssl.SSLContext:
 
 
 def transport(server, **kw) -> SmtpTransport:
-    settings = {"host": server.host, "port": server.port, "security": server.security,
-                "timeout": 3.0, "pool_size": 1} | kw  # fmt: skip
+    settings = {
+        "host": server.host,
+        "port": server.port,
+        "security": server.security,
+        "timeout": 3.0,
+        "pool_size": 1,
+    } | kw
     return SmtpTransport(SmtpSettings(**settings))
 
 
-def test_plain_delivery_keeps_leading_dots(smtp_factory) -> None:
-    server = smtp_factory()
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_plain_delivery_keeps_leading_dots(smtp_factory, pipelining: bool) -> None:
+    server = smtp_factory(ScriptedHandler(pipelining=pipelining))
     t = transport(server)
     outcome = t.send("haber@example.org", "ayse@example.org", MESSAGE)
-    t.close()
     assert outcome.ok and outcome.code == 250
     msg = email.message_from_bytes(server.messages[0].data, policy=email.policy.default)
     assert msg.get_content() == ".satır noktayla başlıyor\r\nson\r\n"
+    bare = t.send("haber@example.org", "ali@example.org", b"Subject: x\n\n.a\nb")
+    t.close()
+    assert bare.ok
+    assert server.messages[1].data.endswith(b"\r\n\r\n.a\r\nb\r\n")
 
 
 def test_starttls_with_self_signed_certificate_refused_without_ca(smtp_factory, self_signed):
-    server = smtp_factory(security="starttls", tls_context=server_context(self_signed),
-                          require_starttls=True)  # fmt: skip
+    server = smtp_factory(
+        security="starttls", tls_context=server_context(self_signed), require_starttls=True
+    )
     outcome = transport(server).send("haber@example.org", "ayse@example.org", MESSAGE)
     assert not outcome.ok and outcome.connection_failed
     assert "TLS certificate of 127.0.0.1" in outcome.text and "smtp.ca_file" in outcome.text
@@ -52,8 +62,9 @@ def test_starttls_with_self_signed_certificate_refused_without_ca(smtp_factory, 
 
 
 def test_starttls_accepted_with_the_ca_configured(smtp_factory, self_signed) -> None:
-    server = smtp_factory(security="starttls", tls_context=server_context(self_signed),
-                          require_starttls=True)  # fmt: skip
+    server = smtp_factory(
+        security="starttls", tls_context=server_context(self_signed), require_starttls=True
+    )
     t = transport(server, ca_file=str(self_signed.cert))
     assert t.send("haber@example.org", "ayse@example.org", MESSAGE).ok
     t.close()
@@ -76,9 +87,13 @@ def test_starttls_not_offered_is_a_clear_error(smtp_factory) -> None:
 
 
 def test_auth_over_tls(smtp_factory, self_signed) -> None:
-    server = smtp_factory(security="starttls", tls_context=server_context(self_signed),
-                          require_starttls=True, authenticator=_authenticate,
-                          auth_required=True)  # fmt: skip
+    server = smtp_factory(
+        security="starttls",
+        tls_context=server_context(self_signed),
+        require_starttls=True,
+        authenticator=_authenticate,
+        auth_required=True,
+    )
     good = transport(server, ca_file=str(self_signed.cert), username=USER, password=PASSWORD)
     assert good.send("haber@example.org", "ayse@example.org", MESSAGE).ok
     good.close()
@@ -103,8 +118,7 @@ class CountingHandler(ScriptedHandler):
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
         type(self).connections += 1
-        session.host_name = hostname
-        return responses
+        return await super().handle_EHLO(server, session, envelope, hostname, responses)
 
 
 def test_reconnects_after_max_messages_per_connection(smtp_factory) -> None:
@@ -130,9 +144,12 @@ def test_slow_server_times_out_before_data(smtp_factory) -> None:
     assert server.messages == []
 
 
-def test_refused_recipient_keeps_the_connection(smtp_factory) -> None:
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_refused_recipient_keeps_the_connection(smtp_factory, pipelining: bool) -> None:
     CountingHandler.connections = 0
-    handler = CountingHandler(rcpt_replies={"yok@example.org": ["550 5.1.1 User unknown"]})
+    handler = CountingHandler(
+        rcpt_replies={"yok@example.org": ["550 5.1.1 User unknown"]}, pipelining=pipelining
+    )
     server = smtp_factory(handler)
     t = transport(server)
     refused = t.send("haber@example.org", "yok@example.org", MESSAGE)

@@ -276,3 +276,18 @@ def test_edit_address_and_collisions(session: Session, single_list) -> None:
         roster.edit(session, "diger@example.com", NOW, language="Türkçe")
     with pytest.raises(UserError, match="status 'gone'"):
         roster.edit(session, "diger@example.com", NOW, status="gone")
+
+
+def test_subscribe_without_language_takes_the_lists_default(
+    session: Session, double_list: MailingList
+) -> None:
+    result = subscribers.subscribe(
+        session, AUDIENCE_SECRET, "dil@example.com", "", "", ["aylik-tr"], "form", None, None,
+        TEXT, None, NOW,
+    )  # fmt: skip
+    assert session.get(Subscriber, result.subscriber_id).language == "tr"
+    with pytest.raises(UserError, match="language 'Türkçe'"):
+        subscribers.subscribe(
+            session, AUDIENCE_SECRET, "dil2@example.com", "", "Türkçe", ["aylik-tr"], "form",
+            None, None, TEXT, None, NOW,
+        )  # fmt: skip

@@ -29,8 +29,10 @@ from tests.conftest import write_config
 def test_classify(code, text, status, hard, policy, conn) -> None:
     outcome = classify(code, text)
     assert (outcome.status, outcome.hard_bounce, outcome.policy_rejection) == (
-        status, hard, policy,
-    )  # fmt: skip
+        status,
+        hard,
+        policy,
+    )
     assert outcome.connection_failed is conn
     assert outcome.describe() == f"{code} {text}"
 
@@ -59,12 +61,16 @@ def test_make_transport(tmp_path: Path) -> None:
     assert isinstance(outbox, OutboxTransport) and outbox.folder == tmp_path / "outbox"
     smtp_cfg = write_config(tmp_path, '[smtp]\nhost = "mail.example.org"\nport = 465\n')
     text = smtp_cfg.read_text().replace("[sending]\n", '[sending]\ntransport = "smtp"\n')
-    smtp_cfg.write_text(text.replace('port = 465\n', 'port = 465\nsecurity = "tls"\npool_size = 4\n'))
+    smtp_cfg.write_text(
+        text.replace("port = 465\n", 'port = 465\nsecurity = "tls"\npool_size = 4\n')
+    )
     smtp = make_transport(load_config(smtp_cfg))
     assert isinstance(smtp, SmtpTransport)
     assert (smtp.settings.host, smtp.settings.security, smtp.connections) == (
-        "mail.example.org", "tls", 4,
-    )  # fmt: skip
+        "mail.example.org",
+        "tls",
+        4,
+    )
     assert smtp.settings.timeout == 30.0
 
 

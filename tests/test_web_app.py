@@ -104,3 +104,37 @@ def test_serve_command_answers_over_http(config_path: Path, engine) -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_server_error_is_a_friendly_page_with_headers(web: httpx.Client, engine) -> None:
+    with engine.begin() as conn:  # break the database under the running app
+        conn.exec_driver_sql("ALTER TABLE lists RENAME TO lists_gone")
+    response = web.get("/subscribe", headers={"Accept-Language": "tr"})
+    assert response.status_code == 500
+    assert "Bir sorun oluştu" in text_of(response.text)
+    assert "Traceback" not in response.text
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_serve_refuses_a_bad_port(cli) -> None:
+    result = cli("serve", "--port", "70000")
+    assert result.exit_code == 2
+    assert "Invalid value for '--port'" in result.stderr
+
+
+def test_serve_on_a_busy_port_fails_with_a_message(config_path: Path, engine) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        exe = Path(sys.executable).parent / "newsletter"
+        done = subprocess.run(
+            [str(exe), "--config", str(config_path), "serve", "--port", str(port)],
+            capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port}: ")
+    assert "address already in use" in done.stderr.lower()
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -85,7 +85,7 @@ def test_subscribing_records_consent_and_queues_one_confirmation(
     assert record.consent_version == "2026-11"
     assert record.ip == "127.0.0.1" and record.user_agent == "Firefox/140"
     assert record.at == web_server.clock.now
-    assert record.source.endswith("/subscribe")
+    assert record.source == "https://news.example.org/subscribe"
     assert [(j.kind, j.list_id, j.status) for j in jobs] == [
         ("confirmation", public_lists["aylik-bulten"], "queued")
     ]
@@ -196,3 +196,17 @@ def test_turkish_page_shows_and_records_the_turkish_consent(
     (record,) = _stored(engine)[2]
     assert record.consent_text == config.web.consent_text_tr
     assert record.consent_version == config.web.consent_version
+
+
+def test_at_most_one_confirmation_email_per_address_and_list_an_hour(
+    web: httpx.Client, web_server, engine, public_lists
+) -> None:
+    assert web.post("/subscribe", data=_fields(web)).status_code == 200
+    with session_scope(engine) as session:  # the worker sent the first one
+        session.exec(select(MailJob)).one().status = "sent"
+    web_server.clock.advance(minutes=59)
+    assert web.post("/subscribe", data=_fields(web)).status_code == 200
+    assert len(_stored(engine)[3]) == 1
+    web_server.clock.advance(minutes=2)
+    assert web.post("/subscribe", data=_fields(web)).status_code == 200
+    assert [j.status for j in _stored(engine)[3]] == ["sent", "queued"]

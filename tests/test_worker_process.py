@@ -61,8 +61,7 @@ def test_a_scheduled_issue_is_sent_on_time_and_the_worker_stops_cleanly(
     schedule_in(cli, ready.issue_id, 4)
     with session_scope(engine) as s:
         due = s.get(Issue, ready.issue_id).scheduled_at
-    worker = start_worker(path, env())
-    wait_for(lambda: "event=worker.started" in worker.log, 20, "the worker to start")
+    worker = start_worker(path, env()).wait_started()
     while utcnow() < due - timedelta(seconds=0.3):
         assert not smtp_server.messages, "sent before its time"
         time.sleep(0.05)
@@ -85,7 +84,7 @@ def test_two_worker_processes_never_send_the_same_issue_twice(
     ready = ready_issue(recipients=20, now=utcnow())
     workers = [start_worker(path, env(rate=20)) for _ in range(2)]
     for w in workers:
-        wait_for(lambda w=w: "event=worker.started" in w.log, 20, "both workers to start")
+        w.wait_started()
     schedule_in(cli, ready.issue_id, 2)
     wait_for(lambda: issue_status(engine, ready.issue_id) == "sent", 30, "the issue to be sent")
     time.sleep(0.6)  # three more polls each: a duplicate would show up now
@@ -103,14 +102,13 @@ def test_a_killed_worker_loses_its_lease_and_another_finishes_the_send(
 ) -> None:
     path = smtp_config(tmp_path, smtp_server, lease=1.5)
     ready = ready_issue(recipients=30, now=utcnow())
-    first = start_worker(path, env(rate=10))
-    wait_for(lambda: "event=worker.started" in first.log, 20, "the first worker to start")
+    first = start_worker(path, env(rate=10)).wait_started()
     schedule_in(cli, ready.issue_id, 2)
     wait_for(lambda: len(smtp_server.messages) >= 5, 30, "the send to get going")
     assert first.stop(signal.SIGKILL) == -signal.SIGKILL
     at_kill = len(smtp_server.messages)
     assert at_kill < 30, "the send finished before the kill"
-    second = start_worker(path, env(rate=50))
+    second = start_worker(path, env(rate=50)).wait_started()
     wait_for(lambda: issue_status(engine, ready.issue_id) == "sent", 30, "the send to finish")
     assert second.stop() == 0
     assert "event=send.running" in second.log
@@ -124,3 +122,25 @@ def test_a_killed_worker_loses_its_lease_and_another_finishes_the_send(
     assert statuses["sent"] + statuses["sending"] == 30 and statuses["sending"] <= 1
     assert statuses["sent"] <= len(got) <= 30
     assert (send.status, send.lease_owner) == ("done", None)
+
+
+def test_sigterm_mid_send_records_progress_and_the_next_start_resumes(
+    tmp_path: Path, cli, engine: Engine, config: Config, smtp_server, ready_issue, start_worker
+) -> None:
+    path = smtp_config(tmp_path, smtp_server)
+    ready = ready_issue(recipients=30, now=utcnow())
+    first = start_worker(path, env(rate=15)).wait_started()
+    schedule_in(cli, ready.issue_id, 2)
+    wait_for(lambda: len(smtp_server.messages) >= 5, 30, "the send to get going")
+    assert first.stop(signal.SIGTERM) == 0  # finishes what is in flight, then exits 0
+    assert "event=worker.stopped" in first.log
+    with session_scope(engine) as s:
+        rows = Counter(s.exec(select(Delivery.status)).all())
+        send = s.exec(select(Send)).one()
+    assert rows["sending"] == 0  # nothing left in flight
+    assert rows["sent"] == len(smtp_server.messages)  # every message handed over is recorded
+    assert send.lease_owner is None  # given back: the next worker need not wait
+    second = start_worker(path, env(rate=50)).wait_started()
+    wait_for(lambda: issue_status(engine, ready.issue_id) == "sent", 30, "the send to finish")
+    assert second.stop() == 0
+    assert received(smtp_server) == Counter(ready.emails)  # everyone exactly once

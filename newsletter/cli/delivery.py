@@ -46,15 +46,28 @@ def _stop_on_ctrl_c() -> Iterator[threading.Event]:
 
 def _run(send_id: int) -> RunResult:
     st = state()
-    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-               TextColumn("sent {task.fields[sent]} · failed {task.fields[failed]} · "
-                          "{task.fields[rate]:.0f}/s · ETA"), TimeRemainingColumn())  # fmt: skip
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn(
+            "sent {task.fields[sent]} · failed {task.fields[failed]} · "
+            "{task.fields[rate]:.0f}/s · ETA"
+        ),
+        TimeRemainingColumn(),
+    )
     with _stop_on_ctrl_c() as stop, Progress(*columns, console=console, transient=False) as bar:
         task = bar.add_task(f"send {send_id}", total=None, sent=0, failed=0, rate=0.0)
 
         def show(p: SendProgress) -> None:
-            bar.update(task, total=p.total, completed=p.done_before + p.handled, sent=p.sent,
-                       failed=p.failed, rate=p.rate)  # fmt: skip
+            bar.update(
+                task,
+                total=p.total,
+                completed=p.done_before + p.handled,
+                sent=p.sent,
+                failed=p.failed,
+                rate=p.rate,
+            )
 
         result = run_send(st.engine, st.config, send_id, utcnow, stop_event=stop, progress=show)
     _summary(result)
@@ -135,8 +148,10 @@ def report(issue_id: int = ISSUE, as_json: bool = JSON_OPTION) -> None:
     if as_json:
         print_json(data)
         return
-    typer.echo(f"Issue {issue_id}, send {data['send_id']} ({data['status']}) to "
-               f"{', '.join(data['lists'])}: {data['total']} recipients")  # fmt: skip
+    typer.echo(
+        f"Issue {issue_id}, send {data['send_id']} ({data['status']}) to "
+        f"{', '.join(data['lists'])}: {data['total']} recipients"
+    )
     if data["pause_reason"]:
         typer.echo(f"Paused: {data['pause_reason']}")
     for status, count in data["counts"].items():
@@ -170,8 +185,9 @@ def send_test(
             r = Recipient(0, None, None, a.normalised, a.envelope, "", issue.language)
             c = composer.compose(r, utcnow())
             outcome = transport.send(c.envelope_from, c.recipient, c.data)
-            typer.echo(f"{a.normalised}: {'sent' if outcome.ok else 'FAILED'} "
-                       f"({outcome.describe()})")  # fmt: skip
+            typer.echo(
+                f"{a.normalised}: {'sent' if outcome.ok else 'FAILED'} ({outcome.describe()})"
+            )
             if not outcome.ok:
                 raise UserError(f"proof to {a.normalised} not sent: {outcome.describe()}")
     finally:
@@ -184,8 +200,13 @@ def _render(session: Any, issue_id: int) -> IssueSnapshot:
 
     view = load_view(session, issue_id)
     rendered = render_issue(view, state().config)
-    return IssueSnapshot(issue_id=issue_id, language=view.language, subject=rendered.subject,
-                         html=rendered.html, text=rendered.text)  # fmt: skip
+    return IssueSnapshot(
+        issue_id=issue_id,
+        language=view.language,
+        subject=rendered.subject,
+        html=rendered.html,
+        text=rendered.text,
+    )
 
 
 confirmations_app = new_app("Confirmation emails for double opt-in lists.")
@@ -203,8 +224,14 @@ def register(app: typer.Typer) -> None:
     """Adds this module's commands to the root app and its groups."""
     from newsletter.cli import issues as issues_cli
 
-    for name, func in (("send", send), ("pause", pause), ("resume", resume), ("cancel", cancel),
-                       ("retry-failed", retry_failed), ("report", report),
-                       ("test", send_test)):  # fmt: skip
+    for name, func in (
+        ("send", send),
+        ("pause", pause),
+        ("resume", resume),
+        ("cancel", cancel),
+        ("retry-failed", retry_failed),
+        ("report", report),
+        ("test", send_test),
+    ):
         issues_cli.app.command(name)(func)
     app.add_typer(confirmations_app, name="confirmations")

@@ -6,17 +6,23 @@ The delivery and scheduling capabilities add their commands (send, schedule…) 
 
 from __future__ import annotations
 
-import getpass
-import os
 import webbrowser
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from newsletter import checks, issues
+from newsletter.cli import issue_blocks
 from newsletter.cli.common import JSON_OPTION, new_app, print_json, state
+from newsletter.cli.issue_blocks import (
+    ISSUE,
+    NOTE,
+    current_actor,
+    given_fields,
+    parse_date,
+    read_option_file,
+)
 from newsletter.clock import utcnow
 from newsletter.errors import UserError
 from newsletter.issue_view import load_view
@@ -24,41 +30,6 @@ from newsletter.personalise import PersonalFields, archive_url, compile_parts
 from newsletter.render import render_issue
 
 app = new_app("Compose issues from library blocks, review, preview and check them.")
-
-ISSUE = typer.Argument(..., metavar="ISSUE", help="Issue id (see 'newsletter issues list').")
-NOTE = typer.Option("", "--note", help="A note kept in the issue's history.")
-
-
-def _actor() -> str:
-    configured = state().config.library.editor
-    if configured:
-        return configured
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return os.environ.get("USER", "cli")
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"{option} {value!r}: not a date (use YYYY-MM-DD)") from None
-
-
-def _read(path: Path | None, option: str) -> str | None:
-    if path is None:
-        return None
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{option} {path}: cannot read it ({exc})") from None
-
-
-def _fields(**given: Any) -> dict[str, Any]:
-    return {k: v for k, v in given.items() if v is not None}
 
 
 @app.command("new")
@@ -76,18 +47,18 @@ def new(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Create a draft issue."""
-    fields = _fields(
+    fields = given_fields(
         subject=subject,
         preheader=preheader,
         language=language,
         theme=theme,
-        intro=_read(intro_file, "--intro-file") if intro_file else intro,
-        issue_date=_date(issue_date, "--date"),
+        intro=read_option_file(intro_file, "--intro-file") if intro_file else intro,
+        issue_date=parse_date(issue_date, "--date"),
     )
     st = state()
     with st.session() as session:
         issue = issues.create(
-            session, st.config, title=title, now=utcnow(), author=_actor(), **fields
+            session, st.config, title=title, now=utcnow(), author=current_actor(), **fields
         )
         data = issue.model_dump()
     if as_json:
@@ -109,162 +80,63 @@ def edit(
     theme: str | None = typer.Option(None, help="Email theme."),
 ) -> None:
     """Change an issue's fields. An issue in review or approved goes back to draft."""
-    fields = _fields(
+    fields = given_fields(
         title=title,
         subject=subject,
         preheader=preheader,
         language=language,
         theme=theme,
-        intro=_read(intro_file, "--intro-file") if intro_file else intro,
-        issue_date=_date(issue_date, "--date"),
+        intro=read_option_file(intro_file, "--intro-file") if intro_file else intro,
+        issue_date=parse_date(issue_date, "--date"),
     )
     if not fields:
         raise UserError("nothing to change: give at least one option (see --help)")
     st = state()
     with st.session() as session:
-        issue = issues.edit(session, st.config, issue_id, fields, _actor(), utcnow())
+        issue = issues.edit(session, st.config, issue_id, fields, current_actor(), utcnow())
         typer.echo(f"Issue {issue_id} updated ({issue.status}): {', '.join(sorted(fields))}")
 
 
-@app.command("compose")
-def compose(
+@app.command("translate")
+def translate(
     issue_id: int = ISSUE,
-    start: str = typer.Option(..., "--from", help="First day of the period, YYYY-MM-DD."),
-    end: str = typer.Option(..., "--to", help="Last day of the period, YYYY-MM-DD."),
-) -> None:
-    """Add every ready block of a period, grouped by programme area, in date order."""
-    first, last = _date(start, "--from"), _date(end, "--to")
-    assert first is not None and last is not None
-    st = state()
-    with st.session() as session:
-        added = issues.compose(session, st.config, issue_id, first, last, _actor(), utcnow())
-        sections = {s.id: s.heading for s in issues.sections(session, issue_id)}
-        counts: dict[str, int] = {}
-        for placement in added:
-            heading = sections[placement.section_id]
-            counts[heading] = counts.get(heading, 0) + 1
-    if not added:
-        typer.echo(f"Issue {issue_id} already holds every ready block of {first} to {last}.")
-        return
-    typer.echo(f"Added {len(added)} blocks to issue {issue_id}:")
-    for heading, count in counts.items():
-        typer.echo(f"  {heading}: {count}")
-
-
-@app.command("add")
-def add(
-    issue_id: int = ISSUE,
-    block_ids: list[int] = typer.Argument(
-        ..., metavar="BLOCK...", help="Block ids, in the order to add them."
+    language: str = typer.Argument(..., metavar="LANGUAGE", help="Language code, e.g. tr."),
+    title: str | None = typer.Option(None, help="Title in that language."),
+    subject: str | None = typer.Option(None, help="Subject line in that language."),
+    preheader: str | None = typer.Option(None, help="Preview text in that language."),
+    intro: str | None = typer.Option(None, help="Introduction (Markdown) in that language."),
+    intro_file: Path | None = typer.Option(None, help="Read the introduction from a file."),
+    heading: list[str] = typer.Option(
+        [], metavar="N=TEXT", help="Heading of section N in that language (repeatable)."
     ),
-    section: str | None = typer.Option(
-        None, help="Section number or heading (default: the block's programme area)."
-    ),
-    title: str | None = typer.Option(None, help="Title for this issue only."),
-    summary: str | None = typer.Option(None, help="Summary (Markdown) for this issue only."),
-    hide_image: bool = typer.Option(False, help="Leave the block's image out of this issue."),
+    remove: bool = typer.Option(False, help="Drop this language edition."),
 ) -> None:
-    """Place blocks in an issue (at the end of their section)."""
+    """Add or change another language's edition; blocks use their translations."""
     st = state()
     with st.session() as session:
-        added = issues.add_blocks(
-            session,
-            st.config,
-            issue_id,
-            block_ids,
-            _actor(),
-            utcnow(),
-            section=section,
-            title=title,
-            summary=summary,
-            hide_image=hide_image,
+        if remove:
+            issues.drop_translation(session, issue_id, language, current_actor(), utcnow())
+            typer.echo(f"Issue {issue_id}: {language} edition removed.")
+            return
+        intro_text = read_option_file(intro_file, "--intro-file") if intro_file else intro
+        fields = given_fields(title=title, subject=subject, preheader=preheader, intro=intro_text)
+        issues.translate(
+            session, issue_id, language, fields, _headings(heading), current_actor(), utcnow()
         )
-    typer.echo(f"Added {len(added)} block(s) to issue {issue_id}.")
+    typer.echo(f"Issue {issue_id}: {language} edition updated.")
 
 
-@app.command("override")
-def override(
-    issue_id: int = ISSUE,
-    block_id: int = typer.Argument(..., metavar="BLOCK", help="Block id."),
-    title: str | None = typer.Option(None, help="Title for this issue ('' restores)."),
-    summary: str | None = typer.Option(None, help="Summary for this issue ('' restores)."),
-    hide_image: bool | None = typer.Option(
-        None, "--hide-image/--show-image", help="Leave out or show the block's image."
-    ),
-    clear: bool = typer.Option(False, help="Drop every override of this block first."),
-) -> None:
-    """Change how a placed block shows in this issue; the library block stays as it is."""
-    st = state()
-    with st.session() as session:
-        issues.set_overrides(
-            session,
-            issue_id,
-            block_id,
-            _actor(),
-            utcnow(),
-            title=title,
-            summary=summary,
-            hide_image=hide_image,
-            clear=clear,
-        )
-    typer.echo(f"Block {block_id} in issue {issue_id} updated.")
+def _headings(given: list[str]) -> dict[int, str]:
+    out = {}
+    for item in given:
+        number, sep, text = item.partition("=")
+        if not sep or not number.strip().isdigit() or not text.strip():
+            raise UserError(f"--heading {item!r}: write it as N=TEXT, e.g. 1=Ekonomik kalkınma")
+        out[int(number)] = text.strip()
+    return out
 
 
-@app.command("move")
-def move(
-    issue_id: int = ISSUE,
-    block_id: int = typer.Argument(..., metavar="BLOCK", help="Block id."),
-    section: str | None = typer.Option(None, help="Target section number or heading."),
-    position: int | None = typer.Option(None, help="Position in the section (1 = first)."),
-) -> None:
-    """Move a block to another section or position."""
-    if section is None and position is None:
-        raise UserError("give --section, --position or both")
-    st = state()
-    with st.session() as session:
-        issues.move_block(
-            session,
-            st.config,
-            issue_id,
-            block_id,
-            _actor(),
-            utcnow(),
-            section=section,
-            position=position,
-        )
-    typer.echo(f"Moved block {block_id} in issue {issue_id}.")
-
-
-@app.command("remove")
-def remove(
-    issue_id: int = ISSUE,
-    block_ids: list[int] = typer.Argument(..., metavar="BLOCK...", help="Block ids to take out."),
-) -> None:
-    """Take blocks out of an issue (they stay in the library)."""
-    st = state()
-    with st.session() as session:
-        issues.remove_blocks(session, issue_id, block_ids, _actor(), utcnow())
-    typer.echo(f"Removed {len(block_ids)} block(s) from issue {issue_id}.")
-
-
-@app.command("section")
-def section(
-    issue_id: int = ISSUE,
-    number: int = typer.Argument(
-        ..., metavar="N", help="Section number, as 'issues show' lists it."
-    ),
-    heading: str | None = typer.Option(None, help="New heading."),
-    position: int | None = typer.Option(None, help="New position (1 = first)."),
-) -> None:
-    """Rename or reorder a section."""
-    if heading is None and position is None:
-        raise UserError("give --heading, --position or both")
-    st = state()
-    with st.session() as session:
-        issues.edit_section(
-            session, issue_id, number, _actor(), utcnow(), heading=heading, position=position
-        )
-    typer.echo(f"Section {number} of issue {issue_id} updated.")
+issue_blocks.register(app)
 
 
 @app.command("show")
@@ -287,8 +159,10 @@ def _show_lines(d: dict[str, Any]) -> list[str]:
         f"Preheader: {d['preheader'] or '(none)'}",
         f"Language: {d['language']}  Theme: {d['theme']}  Date: {d['issue_date'] or '-'}  "
         f"Period: {period}",
-        "",
     ]
+    if d["translations"]:
+        lines.append(f"Other editions: {', '.join(sorted(d['translations']))}")
+    lines.append("")
     for s in d["sections"]:
         lines.append(f"{s['number']}. {s['heading']}")
         for b in s["blocks"]:
@@ -341,11 +215,13 @@ def _transition_command(name: str, doc: str) -> None:
         st = state()
         with st.session() as session:
             if name == "approve":
-                issue = issues.approve(session, st.config, issue_id, _actor(), utcnow(), note)
+                issue = issues.approve(
+                    session, st.config, issue_id, current_actor(), utcnow(), note
+                )
             elif name == "submit":
-                issue = issues.submit(session, issue_id, _actor(), utcnow(), note)
+                issue = issues.submit(session, issue_id, current_actor(), utcnow(), note)
             else:
-                issue = issues.reject(session, issue_id, _actor(), utcnow(), note)
+                issue = issues.reject(session, issue_id, current_actor(), utcnow(), note)
             typer.echo(f"Issue {issue_id} is now {issue.status}.")
 
     command.__doc__ = doc
@@ -381,16 +257,18 @@ def preview(
     out: Path = typer.Option(Path("preview"), help="Folder to write the files to."),
     open_browser: bool = typer.Option(False, "--open", help="Open the HTML in a browser."),
     name: str = typer.Option("Ayşe Yılmaz", help="Sample recipient's name ('' for none)."),
+    language: str | None = typer.Option(None, help="Another language edition (see 'translate')."),
 ) -> None:
     """Write the HTML and text versions, as a sample recipient gets them, and print the paths."""
     st = state()
     base = st.config.public.base_url.rstrip("/")
     with st.session() as session:
-        frozen = issues.snapshots(session, issue_id)
-        if frozen:  # what will be (or was) sent, not what the library holds now
-            html, text = frozen[0].html, frozen[0].text
+        view = load_view(session, issue_id, language)  # also refuses an unknown edition
+        frozen = {s.language: s for s in issues.snapshots(session, issue_id)}
+        if view.language in frozen:  # what will be (or was) sent, not what the library holds
+            html, text = frozen[view.language].html, frozen[view.language].text
         else:
-            rendered = render_issue(load_view(session, issue_id), st.config)
+            rendered = render_issue(view, st.config)
             html, text = rendered.html, rendered.text
     sample = PersonalFields(
         name=name,
@@ -402,7 +280,8 @@ def preview(
     html, text = compile_parts(html, text).fill(sample)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        html_path, text_path = out / f"issue-{issue_id}.html", out / f"issue-{issue_id}.txt"
+        stem = f"issue-{issue_id}" + (f"-{language}" if language else "")
+        html_path, text_path = out / f"{stem}.html", out / f"{stem}.txt"
         html_path.write_text(html, encoding="utf-8")
         text_path.write_text(text, encoding="utf-8")
     except OSError as exc:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
+
 import typer
 
 from newsletter.cli.common import state
+from newsletter.errors import UserError
 
 
 def serve(
@@ -30,15 +33,32 @@ def serve(
     app_state = state()
     config = app_state.config
     app = create_app(config)  # opens the database now: a missing schema fails here, clearly
-    uvicorn.run(
-        app,
-        host=host or config.web.host,
-        port=port or config.web.port,
-        proxy_headers=True,
-        forwarded_allow_ips=forwarded_allow_ips,
-        server_header=False,
-        log_level="info" if app_state.verbose else "warning",
+    host, port = host or config.web.host, port or config.web.port
+    sock = listen(host, port)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            proxy_headers=True,
+            forwarded_allow_ips=forwarded_allow_ips,
+            server_header=False,
+            log_level="info" if app_state.verbose else "warning",
+        )
     )
+    server.run(sockets=[sock])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here so a busy port is a one-line error, not a traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,18 @@ def _input(path: Path) -> Path:
         return path
     candidate = _folder() / path
     return candidate if candidate.exists() else path
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align in a column; combining marks (the dot of a lowered İ) take no space."""
+    shown = sum(1 for c in text if not unicodedata.combining(c))
+    return text + " " * max(0, width - shown)
+
+
+def _report_dir(path: Path) -> Path:
+    """Beside the input, or the subscribers folder when that folder is read-only."""
+    folder = path.parent
+    return folder if os.access(folder, os.W_OK) else _folder()
 
 
 @app.command("add")
@@ -110,8 +124,8 @@ def list_(
     for row in rows:
         on = ",".join(f"{slug}:{st}" for slug, st in row["lists"].items())
         flag = " [blocklisted]" if row["status"] == "blocklisted" else ""
-        typer.echo(f"{row['id']:>7}  {row['email']:<36} {row['language']:<4} "
-                   f"{row['name'][:28]:<28} {on}{flag}")  # fmt: skip
+        typer.echo(f"{row['id']:>7}  {_pad(row['email'], 36)} {row['language']:<4} "
+                   f"{_pad(row['name'][:28], 28)} {on}{flag}")  # fmt: skip
     of = f"{total}" if exact else f"more than {total}"
     shown = f"{offset + 1}-{offset + len(rows)} of {of}" if rows else f"none of {of}"
     typer.echo(f"({shown} subscribers)")
@@ -219,7 +233,10 @@ def import_(
                             dry_run)  # fmt: skip
     st = state()
     with st.session() as session:
-        report = import_csv(session, st.config.secret_key, _input(file), options, utcnow())
+        path = _input(file)
+        report = import_csv(
+            session, st.config.secret_key, path, options, utcnow(), _report_dir(path)
+        )
     if as_json:
         print_json(report.as_dict())
     else:

@@ -30,7 +30,15 @@ from newsletter.db import open_database
 from newsletter.errors import UserError
 from newsletter.web import i18n
 from newsletter.web.ratelimit import RateLimited
-from newsletter.web.security import BodyLimit, Csrf, CsrfError, SecurityHeaders, local_path
+from newsletter.web.security import (
+    HEADERS,
+    STRICT_CSP,
+    BodyLimit,
+    Csrf,
+    CsrfError,
+    SecurityHeaders,
+    local_path,
+)
 
 TEMPLATES = Path(newsletter_templates.__file__).parent / "web"
 DEFAULT_TEXT = "#1b1b1b"
@@ -209,6 +217,17 @@ def _install_error_pages(app: FastAPI) -> None:
         _ = web.gettext(lang)
         return web.message(request, lang, _("Something went wrong"), [str(exc)], 400)
 
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception) -> Response:
+        # Answered outside the header middleware, so the headers are set here; uvicorn logs exc.
+        web = web_of(request)
+        lang = web.language(request)
+        _ = web.gettext(lang)
+        text = _("Sorry, the server had a problem. Please try again in a few minutes.")
+        response = web.message(request, lang, _("Something went wrong"), [text], 500)
+        response.headers.update({**HEADERS, "Content-Security-Policy": STRICT_CSP})
+        return response
+
 
 def create_app(
     config: Config,
@@ -216,7 +235,7 @@ def create_app(
     engine: Engine | None = None,
 ) -> FastAPI:
     """The public web app; opens the configured database (refusing an out-of-date schema)."""
-    from newsletter.web import personal, public
+    from newsletter.web import archive_pages, personal, preferences, public
 
     owned = engine is None
     engine = engine or open_database(config)
@@ -259,4 +278,6 @@ def create_app(
     _install_error_pages(app)
     app.include_router(public.router)
     app.include_router(personal.router)
+    app.include_router(preferences.router)
+    app.include_router(archive_pages.router)
     return app

@@ -1,4 +1,5 @@
-"""Pages behind the personal links in every email: unsubscribe (RFC 8058) and preferences.
+"""Unsubscribe (RFC 8058) behind the link in every email, and what every personal-link page
+shares: reading the link's token and the pages for a bad link or an erased person.
 
 The signed token in the URL is the only credential: no login, no cookie. A GET never changes
 anything (mail scanners follow links); the RFC 8058 one-click POST needs no CSRF token because
@@ -7,30 +8,22 @@ providers send it without cookies, and the signed link is the authority.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
-from sqlmodel import Session, select
-from starlette.exceptions import HTTPException
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+from starlette.responses import HTMLResponse, Response
 
-from newsletter import lists, subscribers, tokens
+from newsletter import subscribers, tokens
 from newsletter.db import session_scope
-from newsletter.errors import NotFound
-from newsletter.models import MailingList, Subscriber, Subscription
-from newsletter.web import forms
+from newsletter.models import MailingList, Subscriber
 from newsletter.web.app import Web, web_of
 from newsletter.web.public import (
-    checked_form,
     client_ip,
-    consent_text,
-    language_choices,
     no_store,
     read_form,
     user_agent,
 )
-from newsletter.web.security import local_path
 
 router = APIRouter()
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
@@ -44,7 +37,7 @@ class Holder:
     mailing_list: MailingList | None
 
 
-def _holder(session: Session, web: Web, purpose: str, token: str) -> Holder | None:
+def holder_of(session: Session, web: Web, purpose: str, token: str) -> Holder | None:
     """The link's owner; None when they have been erased. TokenError when the link is bad."""
     data = tokens.read(web.secret, purpose, token, web.clock())
     subscriber = session.get(Subscriber, data.subscriber_id)
@@ -54,7 +47,7 @@ def _holder(session: Session, web: Web, purpose: str, token: str) -> Holder | No
     return Holder(subscriber, mlist)
 
 
-def _bad_link(request: Request, web: Web) -> Response:
+def bad_link(request: Request, web: Web) -> Response:
     lang = web.language(request)
     _ = web.gettext(lang)
     text = _(
@@ -65,14 +58,14 @@ def _bad_link(request: Request, web: Web) -> Response:
     return no_store(web.message(request, lang, _("Link not valid"), [text], 400))
 
 
-def _gone(request: Request, web: Web) -> Response:
+def gone(request: Request, web: Web) -> Response:
     lang = web.language(request)
     _ = web.gettext(lang)
     text = _("We hold no subscription for this link any more: you will not receive our emails.")
     return no_store(web.message(request, lang, _("Nothing to change"), [text]))
 
 
-def _preferences_url(web: Web, subscriber_id: int) -> str:
+def preferences_url(web: Web, subscriber_id: int) -> str:
     token = tokens.make(web.secret, "preferences", subscriber_id, now=web.clock())
     return f"/preferences/{token}"
 
@@ -85,11 +78,11 @@ async def unsubscribe_page(request: Request, token: str) -> Response:
     web = web_of(request)
     try:
         with session_scope(web.engine) as session:
-            holder = _holder(session, web, "unsubscribe", token)
+            holder = holder_of(session, web, "unsubscribe", token)
     except tokens.TokenError:
-        return _bad_link(request, web)
+        return bad_link(request, web)
     if holder is None:
-        return _gone(request, web)
+        return gone(request, web)
     lang = web.language(request, holder.subscriber.language)
     _ = web.gettext(lang)
     page = web.render(
@@ -100,7 +93,7 @@ async def unsubscribe_page(request: Request, token: str) -> Response:
         email=holder.subscriber.email,
         list_name=holder.mailing_list.name if holder.mailing_list else "",
         action=request.url.path,
-        preferences_url=_preferences_url(web, holder.subscriber.id or 0),
+        preferences_url=preferences_url(web, holder.subscriber.id or 0),
     )
     return no_store(page)
 
@@ -115,9 +108,9 @@ async def unsubscribe_post(request: Request, token: str) -> Response:
         web.csrf.check(request, value if isinstance(value, str) else None)
     try:
         with session_scope(web.engine) as session:
-            holder = _holder(session, web, "unsubscribe", token)
+            holder = holder_of(session, web, "unsubscribe", token)
             if holder is None:
-                return _gone(request, web)
+                return gone(request, web)
             everything = holder.mailing_list is None or form.get("scope") == "all"
             subscribers.unsubscribe(
                 session,
@@ -130,7 +123,7 @@ async def unsubscribe_post(request: Request, token: str) -> Response:
                 user_agent=user_agent(request),
             )
     except tokens.TokenError:
-        return _bad_link(request, web)
+        return bad_link(request, web)
     lang = web.language(request, holder.subscriber.language)
     _ = web.gettext(lang)
     if everything:
@@ -148,188 +141,10 @@ async def unsubscribe_post(request: Request, token: str) -> Response:
         if one_click
         else [
             {
-                "url": _preferences_url(web, holder.subscriber.id or 0),
+                "url": preferences_url(web, holder.subscriber.id or 0),
                 "label": _("Change your preferences"),
             },
         ]
     )
     page = web.message(request, lang, _("You are unsubscribed"), [text], links=links)
     return no_store(page)
-
-
-# --- Preferences -------------------------------------------------------------------------------
-
-
-def _preferences_page(
-    request: Request,
-    web: Web,
-    token: str,
-    holder: Holder,
-    choices: list[MailingList],
-    form: forms.PreferencesForm,
-    errors: dict[str, str] | None = None,
-) -> Response:
-    lang = web.language(request, holder.subscriber.language)
-    _ = web.gettext(lang)
-    page = web.render(
-        request,
-        "preferences.html",
-        lang,
-        422 if errors else 200,
-        title=_("Your newsletter preferences"),
-        email=holder.subscriber.email,
-        action=f"/preferences/{token}",
-        data_url=f"/preferences/{token}/data",
-        erase_url=f"/preferences/{token}/erase",
-        lists=choices,
-        languages=language_choices(web, lang),
-        form=form,
-        errors=errors or {},
-        saved=request.query_params.get("saved") == "1" and not errors,
-    )
-    return no_store(page)
-
-
-def _load_preferences(
-    session: Session, web: Web, token: str
-) -> tuple[Holder, list[MailingList], list[str]] | None:
-    holder = _holder(session, web, "preferences", token)
-    if holder is None:
-        return None
-    choices, current = _choices(session, holder.subscriber.id or 0)
-    return holder, choices, current
-
-
-def _choices(session: Session, subscriber_id: int) -> tuple[list[MailingList], list[str]]:
-    """The lists the page offers (public ones and any held) and the ones currently received."""
-    held = {
-        sub.list_id: sub.status
-        for sub in session.exec(
-            select(Subscription).where(Subscription.subscriber_id == subscriber_id)
-        )
-    }
-    offered = [m for m in lists.all_lists(session) if m.visibility == "public" or m.id in held]
-    current = [m.slug for m in offered if held.get(m.id or 0, "unsubscribed") != "unsubscribed"]
-    return offered, current
-
-
-@router.get("/preferences/{token}", response_class=HTMLResponse)
-async def preferences_page(request: Request, token: str) -> Response:
-    web = web_of(request)
-    try:
-        with session_scope(web.engine) as session:
-            loaded = _load_preferences(session, web, token)
-    except tokens.TokenError:
-        return _bad_link(request, web)
-    if loaded is None:
-        return _gone(request, web)
-    holder, choices, current = loaded
-    form = forms.PreferencesForm(holder.subscriber.name, holder.subscriber.language, current)
-    return _preferences_page(request, web, token, holder, choices, form)
-
-
-@router.post("/preferences/{token}", response_class=HTMLResponse)
-async def preferences_post(request: Request, token: str) -> Response:
-    web = web_of(request)
-    form = forms.read_preferences(await checked_form(request))
-    try:
-        with session_scope(web.engine) as session:
-            loaded = _load_preferences(session, web, token)
-            if loaded is None:
-                return _gone(request, web)
-            holder, choices, _current = loaded
-            lang = web.language(request, holder.subscriber.language)
-            errors = forms.check_preferences(
-                form,
-                [m.slug for m in choices],
-                web.config.library.languages,
-                web.gettext(lang),
-            )
-            if errors:
-                return _preferences_page(request, web, token, holder, choices, form, errors)
-            ids = {m.slug: m.id for m in choices}
-            subscribers.update_preferences(
-                session,
-                web.secret,
-                holder.subscriber.id or 0,
-                now=web.clock(),
-                source="preferences page",
-                name=form.name,
-                language=form.language,
-                list_ids=[ids[slug] for slug in form.lists if ids.get(slug)],  # type: ignore[misc]
-                ip=client_ip(request),
-                user_agent=user_agent(request),
-                consent_text=consent_text(web, lang),
-                consent_version=web.config.web.consent_version,
-            )
-    except tokens.TokenError:
-        return _bad_link(request, web)
-    # Post/redirect/get to a fixed local path: a reload never re-sends the form.
-    return RedirectResponse(local_path(f"/preferences/{token}?saved=1"), status_code=303)
-
-
-@router.get("/preferences/{token}/data")
-async def preferences_data(request: Request, token: str) -> Response:
-    web = web_of(request)
-    try:
-        with session_scope(web.engine) as session:
-            holder = _holder(session, web, "preferences", token)
-            if holder is None:
-                raise HTTPException(404)
-            data = subscribers.person_data(session, holder.subscriber.email)
-    except tokens.TokenError:
-        return _bad_link(request, web)
-    body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
-    return no_store(
-        Response(
-            body,
-            media_type="application/json; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="my-newsletter-data.json"'},
-        )
-    )
-
-
-@router.get("/preferences/{token}/erase", response_class=HTMLResponse)
-async def erase_page(request: Request, token: str) -> Response:
-    web = web_of(request)
-    try:
-        with session_scope(web.engine) as session:
-            holder = _holder(session, web, "preferences", token)
-    except tokens.TokenError:
-        return _bad_link(request, web)
-    if holder is None:
-        return _gone(request, web)
-    lang = web.language(request, holder.subscriber.language)
-    _ = web.gettext(lang)
-    page = web.render(
-        request,
-        "erase.html",
-        lang,
-        title=_("Erase your data"),
-        email=holder.subscriber.email,
-        action=f"/preferences/{token}/erase",
-        back_url=f"/preferences/{token}",
-    )
-    return no_store(page)
-
-
-@router.post("/preferences/{token}/erase", response_class=HTMLResponse)
-async def erase_post(request: Request, token: str) -> Response:
-    web = web_of(request)
-    form = await checked_form(request)
-    if form.get("confirm") != "yes":
-        return RedirectResponse(local_path(f"/preferences/{token}/erase"), status_code=303)
-    try:
-        with session_scope(web.engine) as session:
-            holder = _holder(session, web, "preferences", token)
-            if holder is None:
-                return _gone(request, web)
-            subscribers.erase(session, web.secret, holder.subscriber.email, web.clock())
-    except tokens.TokenError:
-        return _bad_link(request, web)
-    except NotFound:
-        return _gone(request, web)
-    lang = web.language(request, holder.subscriber.language)
-    _ = web.gettext(lang)
-    text = _("We have deleted your data. We will not write to this address again.")
-    return no_store(web.message(request, lang, _("You have been erased"), [text]))

@@ -1,4 +1,7 @@
-"""Public routes: subscribe, confirm and the archive (the personal-link pages are in personal.py).
+"""Public routes: subscribe and confirm, and the request helpers every page module shares.
+
+The archive is in archive_pages.py; the pages behind personal links in personal.py and
+preferences.py.
 
 Routes read the request, call the services and pick a page; the rules live in the services.
 """
@@ -6,7 +9,6 @@ Routes read the request, call the services and pick a page; the rules live in th
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
@@ -18,9 +20,9 @@ from newsletter import lists, subscribers, tokens
 from newsletter.db import session_scope
 from newsletter.errors import NotFound, StateError
 from newsletter.models import MailingList, Subscriber
-from newsletter.web import archive, forms, i18n, ratelimit
+from newsletter.web import forms, i18n, ratelimit
 from newsletter.web.app import Web, web_of
-from newsletter.web.security import ARCHIVE_CSP, CSRF_FIELD
+from newsletter.web.security import CSRF_FIELD
 
 router = APIRouter()
 
@@ -174,7 +176,7 @@ async def subscribe_post(request: Request) -> Response:
             name=form.name,
             language=form.language,
             list_slugs=form.lists,
-            source=str(request.url_for("subscribe_all")),
+            source=web.config.public.base_url.rstrip("/") + "/subscribe",
             ip=client_ip(request),
             user_agent=user_agent(request),
             consent_text=consent_text(web, lang),
@@ -262,66 +264,3 @@ async def confirm(request: Request, token: str) -> Response:
         links=[{"url": "/archive", "label": _("Read past issues in the archive")}],
     )
     return no_store(page)
-
-
-# --- Archive -----------------------------------------------------------------------------------
-
-
-def _archive_title(web: Web, lang: str) -> str:
-    _ = web.gettext(lang)
-    return _("%(org)s newsletter archive", org=web.config.organisation.name)
-
-
-@router.get("/archive", response_class=HTMLResponse)
-async def archive_index(request: Request) -> Response:
-    web = web_of(request)
-    lang = web.language(request)
-    with session_scope(web.engine) as session:
-        items = archive.entries(session, lang)
-    from babel.dates import format_date
-
-    rows = [
-        {
-            "url": f"/archive/{item.issue_id}"
-            + (f"?lang={lang}" if lang in item.languages else ""),
-            "title": item.title,
-            "language": item.language,
-            "sent_at": item.sent_at,
-            "date_label": format_date(item.sent_at.date(), "long", locale=lang),
-        }
-        for item in items
-    ]
-    return web.render(
-        request,
-        "archive.html",
-        lang,
-        title=_archive_title(web, lang),
-        entries=rows,
-        robots="index, follow",
-    )
-
-
-@router.get("/archive/feed.atom")
-async def archive_feed(request: Request) -> Response:
-    web = web_of(request)
-    lang = web.language(request)
-    with session_scope(web.engine) as session:
-        items = archive.entries(session, lang)
-    body = archive.atom_feed(items, web.config.public.base_url, _archive_title(web, lang), lang)
-    return Response(body, media_type="application/atom+xml; charset=utf-8")
-
-
-@router.get("/archive/{issue_id}", response_class=HTMLResponse)
-async def archive_issue(request: Request, issue_id: str) -> Response:
-    if not issue_id.isdigit() or len(issue_id) > 12:
-        raise HTTPException(404)
-    web = web_of(request)
-    wanted: Any = request.query_params.get("lang")
-    try:
-        with session_scope(web.engine) as session:
-            html = archive.web_version(session, web.config.public.base_url, int(issue_id), wanted)
-    except NotFound:
-        raise HTTPException(404) from None
-    response = HTMLResponse(html)
-    response.headers["Content-Security-Policy"] = ARCHIVE_CSP
-    return response

@@ -38,6 +38,13 @@ class ScriptedHandler:
     data_delay: float = 0.0
     hang_up_after: int | None = None
     data_count: int = 0
+    pipelining: bool = True  # advertise PIPELINING (aiosmtpd reads commands in order anyway)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         scripted = self.rcpt_replies.get(address)
@@ -95,8 +102,9 @@ def smtp_factory() -> Iterator[Callable[..., ScriptedServer]]:
     """Start an aiosmtpd server: ``smtp_factory(handler=..., security=..., **controller_kw)``."""
     started: list[Controller] = []
 
-    def start(handler: ScriptedHandler | None = None, security: str = "none",
-              **kw: Any) -> ScriptedServer:  # fmt: skip
+    def start(
+        handler: ScriptedHandler | None = None, security: str = "none", **kw: Any
+    ) -> ScriptedServer:
         handler = handler or ScriptedHandler()
         port = free_port()
         kw.setdefault("enable_SMTPUTF8", True)
@@ -122,11 +130,27 @@ def self_signed(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
-         "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return Certificate(cert, key)
 
 
@@ -155,13 +179,27 @@ TEXT = (
 
 def make_issue(session: Session, status: str = "approved") -> Issue:
     """An approved issue with a frozen snapshot (written directly: rendering is not under test)."""
-    issue = Issue(title="Kasım 2026", subject="Kasım bülteni: Hatay’dan haberler", language="tr",
-                  status=status, created_at=NOW, updated_at=NOW)  # fmt: skip
+    issue = Issue(
+        title="Kasım 2026",
+        subject="Kasım bülteni: Hatay’dan haberler",
+        language="tr",
+        status=status,
+        created_at=NOW,
+        updated_at=NOW,
+    )
     session.add(issue)
     session.flush()
     for lang, subject in (("tr", "Kasım bülteni: Hatay’dan haberler"), ("en", "November news")):
-        session.add(IssueSnapshot(issue_id=issue.id, language=lang, subject=subject,
-                                  html=HTML, text=TEXT, created_at=NOW))  # fmt: skip
+        session.add(
+            IssueSnapshot(
+                issue_id=issue.id,
+                language=lang,
+                subject=subject,
+                html=HTML,
+                text=TEXT,
+                created_at=NOW,
+            )
+        )
     session.flush()
     return issue
 
@@ -170,19 +208,30 @@ def make_list(session: Session, slug: str = "genel") -> int:
     return lists.create(session, slug, f"Liste {slug}", NOW, opt_in="single").id or 0
 
 
-def add_people(session: Session, list_id: int, people: list[tuple[str, str]],
-               status: str = "confirmed", language: str = "tr") -> list[int]:  # fmt: skip
+def add_people(
+    session: Session,
+    list_id: int,
+    people: list[tuple[str, str]],
+    status: str = "confirmed",
+    language: str = "tr",
+) -> list[int]:
     """Subscribers (email, name) on a list, created through the audience service."""
     ids = []
     for email, name in people:
         person = subscribers.find(session, email)
         if person is None:
-            person = subscribers.new_subscriber(normalise(email), NOW, name=name,
-                                                language=language)  # fmt: skip
+            person = subscribers.new_subscriber(normalise(email), NOW, name=name, language=language)
             session.add(person)
             session.flush()
-        session.add(Subscription(subscriber_id=person.id, list_id=list_id, status=status,
-                                 created_at=NOW, confirmed_at=NOW))  # fmt: skip
+        session.add(
+            Subscription(
+                subscriber_id=person.id,
+                list_id=list_id,
+                status=status,
+                created_at=NOW,
+                confirmed_at=NOW,
+            )
+        )
         ids.append(person.id)
     session.flush()
     return ids

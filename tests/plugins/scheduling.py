@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from newsletter import blocks, issues, lists, roster
+from newsletter import blocks, issues, lists, placements, roster
 from newsletter.config import Config
 from newsletter.db import session_scope
 
@@ -69,7 +69,7 @@ def make_ready_issue(
             subject="Kasım’da sahadan haberler", preheader="Gaziantep ve İzmir’den kısa notlar",
             issue_date=now.date(),
         )  # fmt: skip
-        issues.add_blocks(s, config, issue.id, block_ids, "ayşe", now)
+        placements.add_blocks(s, config, issue.id, block_ids, "ayşe", now)
         issues.submit(s, issue.id, "ayşe", now)
         issues.approve(s, config, issue.id, "mehmet", now)
         return ReadyIssue(issue.id, slug, emails)
@@ -96,6 +96,10 @@ class WorkerProcess:
     @property
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_started(self, timeout: float = 30) -> WorkerProcess:
+        wait_for(lambda: "event=worker.started" in self.log, timeout, "the worker to start")
+        return self
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 30) -> int:
         if self.proc.poll() is None:

@@ -16,8 +16,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # Other language editions of an issue: {"tr": {"title", "subject", "preheader", "intro"}}.
+    with op.batch_alter_table("issues", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("translations", sa.JSON(), nullable=False, server_default="{}"))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("issues", schema=None) as batch_op:
+        batch_op.drop_column("translations")

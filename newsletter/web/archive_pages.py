@@ -1,0 +1,74 @@
+"""Archive routes: the list of published issues, each issue's web version, the Atom feed."""
+
+from __future__ import annotations
+
+from babel.dates import format_date
+from fastapi import APIRouter, Request
+from starlette.exceptions import HTTPException
+from starlette.responses import HTMLResponse, Response
+
+from newsletter.db import session_scope
+from newsletter.errors import NotFound
+from newsletter.web import archive
+from newsletter.web.app import Web, web_of
+from newsletter.web.security import ARCHIVE_CSP
+
+router = APIRouter()
+
+
+def _archive_title(web: Web, lang: str) -> str:
+    _ = web.gettext(lang)
+    return _("%(org)s newsletter archive", org=web.config.organisation.name)
+
+
+@router.get("/archive", response_class=HTMLResponse)
+async def archive_index(request: Request) -> Response:
+    web = web_of(request)
+    lang = web.language(request)
+    with session_scope(web.engine) as session:
+        items = archive.entries(session, lang)
+    rows = [
+        {
+            "url": f"/archive/{item.issue_id}"
+            + (f"?lang={lang}" if lang in item.languages else ""),
+            "title": item.title,
+            "language": item.language,
+            "sent_at": item.sent_at,
+            "date_label": format_date(item.sent_at.date(), "long", locale=lang),
+        }
+        for item in items
+    ]
+    return web.render(
+        request,
+        "archive.html",
+        lang,
+        title=_archive_title(web, lang),
+        entries=rows,
+        robots="index, follow",
+    )
+
+
+@router.get("/archive/feed.atom")
+async def archive_feed(request: Request) -> Response:
+    web = web_of(request)
+    lang = web.language(request)
+    with session_scope(web.engine) as session:
+        items = archive.entries(session, lang)
+    body = archive.atom_feed(items, web.config.public.base_url, _archive_title(web, lang), lang)
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get("/archive/{issue_id}", response_class=HTMLResponse)
+async def archive_issue(request: Request, issue_id: str) -> Response:
+    if not issue_id.isdigit() or len(issue_id) > 12:
+        raise HTTPException(404)
+    web = web_of(request)
+    wanted = request.query_params.get("lang")
+    try:
+        with session_scope(web.engine) as session:
+            html = archive.web_version(session, web.config.public.base_url, int(issue_id), wanted)
+    except NotFound:
+        raise HTTPException(404) from None
+    response = HTMLResponse(html)
+    response.headers["Content-Security-Policy"] = ARCHIVE_CSP
+    return response
