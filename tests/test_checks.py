@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from newsletter import checks, issues, placements, render
+from newsletter import checks, editions, issues, placements, render
 from newsletter.config import load_config
 from newsletter.issue_view import BlockView, SectionView
 from tests.conftest import write_config
@@ -262,7 +262,7 @@ def test_editions_are_checked_for_missing_texts_and_translations(session, config
     )
     make_block(title="Clinic opens", translation_group="clinic")
     placements.compose(session, config, issue.id, date(2021, 6, 1), date(2021, 6, 30), "e", NOW)
-    issues.translate(session, issue.id, "tr", {"subject": "Haziran"}, {}, "e", NOW)
+    editions.translate(session, issue.id, "tr", {"subject": "Haziran"}, {}, "e", NOW)
     found = checks.check_issue(session, config, issue.id)
     assert [(f.id, f.severity) for f in found] == [
         ("translation-incomplete", "warning"),

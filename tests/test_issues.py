@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from newsletter import issues, lifecycle, placements
+from newsletter import editions, issues, lifecycle, placements
 from newsletter.errors import NotFound, StateError, UserError
 from newsletter.issue_view import load_view
 from newsletter.models import Block, IssueEvent, IssueSnapshot
@@ -321,7 +321,7 @@ def bilingual(session, config, issue, make_block):
 
 
 def test_language_edition_shows_block_translations(session, config, bilingual):
-    issues.translate(
+    editions.translate(
         session,
         bilingual.id,
         "tr",
@@ -343,7 +343,7 @@ def test_language_edition_shows_block_translations(session, config, bilingual):
 
 
 def test_freeze_renders_every_edition(session, config, bilingual):
-    issues.translate(session, bilingual.id, "tr", {"subject": "Haziran"}, {}, "e", NOW)
+    editions.translate(session, bilingual.id, "tr", {"subject": "Haziran"}, {}, "e", NOW)
     _approve(session, config, bilingual)
     snaps = issues.freeze(session, bilingual.id, NOW, config)
     assert [s.language for s in snaps] == ["en", "tr"]
@@ -354,20 +354,20 @@ def test_freeze_renders_every_edition(session, config, bilingual):
 
 def test_translate_refuses_bad_input(session, config, bilingual):
     with pytest.raises(UserError, match="'en' is the issue's own language"):
-        issues.translate(session, bilingual.id, "en", {"subject": "x"}, {}, "e", NOW)
+        editions.translate(session, bilingual.id, "en", {"subject": "x"}, {}, "e", NOW)
     with pytest.raises(UserError, match="language 'xx-qq': not a known locale"):
-        issues.translate(session, bilingual.id, "xx-qq", {}, {}, "e", NOW)
+        editions.translate(session, bilingual.id, "xx-qq", {}, {}, "e", NOW)
     with pytest.raises(UserError, match="--heading 5: issue .* has 2 sections"):
-        issues.translate(session, bilingual.id, "tr", {}, {5: "x"}, "e", NOW)
+        editions.translate(session, bilingual.id, "tr", {}, {5: "x"}, "e", NOW)
     with pytest.raises(NotFound, match="has no 'ar' edition"):
         load_view(session, bilingual.id, "ar")
 
 
 def test_drop_translation_and_language_clash(session, config, bilingual):
-    issues.translate(session, bilingual.id, "tr", {"subject": "Haziran"}, {}, "e", NOW)
+    editions.translate(session, bilingual.id, "tr", {"subject": "Haziran"}, {}, "e", NOW)
     with pytest.raises(UserError, match="already has a tr edition"):
         issues.edit(session, config, bilingual.id, {"language": "tr"}, "e", NOW)
-    issues.drop_translation(session, bilingual.id, "tr", "e", NOW)
+    editions.drop(session, bilingual.id, "tr", "e", NOW)
     assert bilingual.translations == {}
     with pytest.raises(NotFound, match="has no 'tr' edition"):
-        issues.drop_translation(session, bilingual.id, "tr", "e", NOW)
+        editions.drop(session, bilingual.id, "tr", "e", NOW)

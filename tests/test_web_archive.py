@@ -68,6 +68,8 @@ def test_index_lists_issues_sent_to_public_lists_newest_first(web: httpx.Client,
     assert "22 Kasım 2026" in text  # dates in the page's language
     assert 'type="application/atom+xml"' in page.text
     assert "set-cookie" not in page.headers
+    assert page.headers["cache-control"] == "public, max-age=300"
+    assert page.headers["vary"] == "Accept-Language"
 
 
 def test_index_titles_follow_the_page_language(web: httpx.Client, issues) -> None:

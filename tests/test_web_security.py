@@ -34,6 +34,7 @@ def test_form_pages_set_a_strict_csrf_cookie_and_others_none(web: httpx.Client, 
     cookie = page.headers["set-cookie"]
     assert cookie.startswith(CSRF_COOKIE + "=")
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+    assert page.headers["cache-control"] == "no-store"
     assert "set-cookie" not in web.get("/archive").headers
     # The same browser keeps its cookie: a second page load does not replace it.
     assert "set-cookie" not in web.get("/subscribe").headers

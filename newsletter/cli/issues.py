@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from newsletter import checks, issues
+from newsletter import checks, editions, issues
 from newsletter.cli import issue_blocks
 from newsletter.cli.common import JSON_OPTION, new_app, print_json, state
 from newsletter.cli.issue_blocks import (
@@ -115,12 +115,12 @@ def translate(
     st = state()
     with st.session() as session:
         if remove:
-            issues.drop_translation(session, issue_id, language, current_actor(), utcnow())
+            editions.drop(session, issue_id, language, current_actor(), utcnow())
             typer.echo(f"Issue {issue_id}: {language} edition removed.")
             return
         intro_text = read_option_file(intro_file, "--intro-file") if intro_file else intro
         fields = given_fields(title=title, subject=subject, preheader=preheader, intro=intro_text)
-        issues.translate(
+        editions.translate(
             session, issue_id, language, fields, _headings(heading), current_actor(), utcnow()
         )
     typer.echo(f"Issue {issue_id}: {language} edition updated.")

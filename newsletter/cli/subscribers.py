@@ -313,7 +313,7 @@ def suppress(
 
 @app.command("unsuppress")
 def unsuppress(email: str = typer.Argument(..., help="The email address.")) -> None:
-    """Lift a suppression, e.g. after the person gave new consent."""
+    """Lift a suppression (only after the person gave new consent)."""
     st = state()
     with st.session() as session:
         removed = suppression.remove(session, st.config.secret_key, email)

@@ -127,6 +127,8 @@ class Web:
         )
         response = HTMLResponse(html, status_code=status)
         response.headers["Content-Language"] = lang
+        if csrf_token:  # the page holds this browser's CSRF token: no shared cache may keep it
+            response.headers["Cache-Control"] = "no-store"
         self.csrf.set_cookie(request, response)
         return response
 

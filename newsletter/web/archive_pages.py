@@ -21,6 +21,14 @@ def _archive_title(web: Web, lang: str) -> str:
     return _("%(org)s newsletter archive", org=web.config.organisation.name)
 
 
+def cacheable(response: Response, seconds: int, by_language: bool) -> Response:
+    """Archive pages are the same for everyone: proxies and browsers may keep them a while."""
+    response.headers["Cache-Control"] = f"public, max-age={seconds}"
+    if by_language:
+        response.headers["Vary"] = "Accept-Language"
+    return response
+
+
 @router.get("/archive", response_class=HTMLResponse)
 async def archive_index(request: Request) -> Response:
     web = web_of(request)
@@ -38,7 +46,7 @@ async def archive_index(request: Request) -> Response:
         }
         for item in items
     ]
-    return web.render(
+    page = web.render(
         request,
         "archive.html",
         lang,
@@ -46,6 +54,7 @@ async def archive_index(request: Request) -> Response:
         entries=rows,
         robots="index, follow",
     )
+    return cacheable(page, 300, by_language=True)
 
 
 @router.get("/archive/feed.atom")
@@ -55,7 +64,8 @@ async def archive_feed(request: Request) -> Response:
     with session_scope(web.engine) as session:
         items = archive.entries(session, lang)
     body = archive.atom_feed(items, web.config.public.base_url, _archive_title(web, lang), lang)
-    return Response(body, media_type="application/atom+xml; charset=utf-8")
+    feed = Response(body, media_type="application/atom+xml; charset=utf-8")
+    return cacheable(feed, 300, by_language=True)
 
 
 @router.get("/archive/{issue_id}", response_class=HTMLResponse)
@@ -71,4 +81,4 @@ async def archive_issue(request: Request, issue_id: str) -> Response:
         raise HTTPException(404) from None
     response = HTMLResponse(html)
     response.headers["Content-Security-Policy"] = ARCHIVE_CSP
-    return response
+    return cacheable(response, 3600, by_language=False)  # a frozen snapshot never changes
