@@ -39,12 +39,8 @@ FILE_KEYS = {
 }
 SHOWN_AS = {"event_date": "date", "event_date_end": "date_end", "image_url": "image",
             "link_url": "link"}  # fmt: skip
-FILE_ONLY = ("split",)
-KEEP_WHEN_EMPTY = (
-    "kind",
-    "status",
-    "language",
-)  # an empty value keeps the default  # Markdown import: one block per file or per "## " heading
+FILE_ONLY = ("split",)  # Markdown import: one block per file or one per "## " heading
+KEEP_WHEN_EMPTY = ("kind", "status", "language")  # an empty value keeps the default
 _FENCE = re.compile(r"^(---|\.\.\.)\s*$")
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 
@@ -68,9 +64,20 @@ def _key_lines(lines: list[str], first_line: int) -> dict[str, int]:
     return found
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without its own date parsing: ``date: 2021-02-30`` reaches our check as text, which
+    names the field and line instead of failing inside PyYAML."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _load_yaml(text: str, source: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark else 1  # +1 for 1-based, +1 for the opening ---
@@ -115,14 +122,21 @@ def checked_fields(matter: FrontMatter, library: LibraryConfig, source: str) -> 
         try:
             out.update(clean(library, {name: value}))
         except UserError as exc:
-            raise UserError(f"{source}, line {matter.lines.get(name, 1)}: {exc}") from None
+            line = matter.lines.get(name, 1)
+            raise UserError(f"{source}, line {line}: {_as_written(str(exc))}") from None
     try:
         check_record(out)
     except UserError as exc:
         field = str(exc).split(":", 1)[0]
         line = matter.lines.get(field) or matter.lines.get("image_url") or 1
-        raise UserError(f"{source}, line {line}: {exc}") from None
+        raise UserError(f"{source}, line {line}: {_as_written(str(exc))}") from None
     return out
+
+
+def _as_written(message: str) -> str:
+    """Name the field the way files write it (``date``, not ``event_date``)."""
+    field, sep, rest = message.partition(":")
+    return f"{SHOWN_AS.get(field, field)}{sep}{rest}"
 
 
 def title_from_heading(matter: FrontMatter) -> None:

@@ -197,5 +197,6 @@ def find_by_hash(session: Session, content_hash: str) -> Block | None:
 
 
 def to_json(block: Block) -> dict[str, Any]:
-    """Every field of the block for --json output."""
-    return block.model_dump(exclude={"search_text"})
+    """Every field of the block for --json output, in the model's order (id, title, ...)."""
+    dumped = block.model_dump(exclude={"search_text"})
+    return {name: dumped[name] for name in Block.model_fields if name in dumped}

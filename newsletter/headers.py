@@ -27,6 +27,7 @@ _DOT_ATOM = re.compile(
 )
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]+\Z")  # atoms: no quoting needed
 
+
 @dataclass(frozen=True)
 class HeaderSettings:
     """What every message of this installation carries (from [sending] and [organisation])."""
@@ -149,12 +150,19 @@ def _address(field: str, name: str, email: str) -> Address:
     return Address(display_name=name, username=local, domain=domain)
 
 
+def mailbox(field: str, email: str) -> Address:
+    """An address alone (no display name), its domain in ASCII form; refused when malformed."""
+    return _address(field, "", email)
+
+
 def address_header(field: str, name: str, email: str) -> bytes:
     """From/To/Reply-To with the display name RFC 2047-encoded, the address in ASCII form.
 
     The name is always given to the folder as an encoded word when it is not plain ASCII:
     Python's folder leaves non-ASCII inside quoted strings unencoded.
     """
+    check_value(field, name)
+    name = " ".join(name.split())  # runs of spaces and tabs mean nothing in a display name
     fast = _plain_address_header(field, name, email)
     if fast is not None:
         return fast

@@ -9,16 +9,18 @@ reported as "possibly sent" and never sent again.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from newsletter import issues, lists
-from newsletter.errors import NotFound, StateError, UserError
+from newsletter.dbtypes import UTCDateTime
+from newsletter.errors import StateError, UserError
+from newsletter.ledger_fast import Digester
+from newsletter.ledger_report import STATUSES, latest_send, report, status_counts
 from newsletter.models import (
     Delivery,
     EventLog,
@@ -28,14 +30,32 @@ from newsletter.models import (
     Subscription,
     Suppression,
 )
-from newsletter.suppression import hash_normalised
-from newsletter.transports import Outcome
+from newsletter.retry import Step, backoff, next_step
 
 if TYPE_CHECKING:
-    from newsletter.config import Config, SendingConfig
+    from newsletter.config import Config
 
 ACTIVE = ("running", "paused")
-STATUSES = ("queued", "sending", "sent", "failed", "skipped")
+__all__ = [
+    "ACTIVE",
+    "STATUSES",
+    "Audience",
+    "Step",
+    "active_send",
+    "audience",
+    "backoff",
+    "cancel",
+    "finish",
+    "latest_send",
+    "next_step",
+    "pause",
+    "report",
+    "resume",
+    "retry_failed",
+    "set_paused",
+    "start_send",
+    "status_counts",
+]
 
 
 @dataclass(frozen=True)
@@ -60,22 +80,22 @@ def audience(session: Session, secret: str, issue_id: int, list_slugs: list[str]
     if not mlists:
         raise UserError("choose at least one list (--list SLUG)")
     order = {m.id: i for i, m in enumerate(mlists)}
-    rows = session.exec(
-        select(
-            Subscriber.id,
-            Subscriber.email,
-            Subscriber.status,
-            Subscriber.language,
-            Subscription.list_id,
-        )
-        .join(Subscription, col(Subscription.subscriber_id) == col(Subscriber.id))
-        .where(col(Subscription.list_id).in_(list(order)), Subscription.status == "confirmed")
-        .order_by(col(Subscriber.id))
+    sub, member = Subscriber.__table__, Subscription.__table__  # type: ignore[attr-defined]
+    conn = session.connection()  # Core, not ORM objects: this reads every subscriber
+    rows = conn.execute(
+        sa.select(sub.c.id, sub.c.email, sub.c.status, sub.c.language, member.c.list_id)
+        .join(member, member.c.subscriber_id == sub.c.id)
+        .where(member.c.list_id.in_(list(order)), member.c.status == "confirmed")
+        .order_by(sub.c.id)
     ).all()
+    deliveries = Delivery.__table__  # type: ignore[attr-defined]
     done = set(
-        session.exec(select(Delivery.subscriber_id).where(Delivery.issue_id == issue_id)).all()
+        conn.execute(
+            sa.select(deliveries.c.subscriber_id).where(deliveries.c.issue_id == issue_id)
+        ).scalars()
     )
-    hashes = set(session.exec(select(Suppression.email_hash)).all())
+    hashes = set(conn.execute(sa.select(Suppression.__table__.c.email_hash)).scalars())
+    digest = Digester(secret)
     chosen: dict[int, tuple[int, str]] = {}
     seen: set[int] = set()
     suppressed = blocked = already = 0
@@ -91,7 +111,7 @@ def audience(session: Session, secret: str, issue_id: int, list_slugs: list[str]
             already += 1
         elif status != "active":
             blocked += 1
-        elif hash_normalised(secret, email) in hashes:
+        elif digest(email) in hashes:
             suppressed += 1
         else:
             chosen[sub_id] = (list_id, language)
@@ -102,16 +122,6 @@ def audience(session: Session, secret: str, issue_id: int, list_slugs: list[str]
 def active_send(session: Session, issue_id: int) -> Send | None:
     query = select(Send).where(Send.issue_id == issue_id, col(Send.status).in_(ACTIVE))
     return session.exec(query.order_by(col(Send.id).desc())).first()
-
-
-def latest_send(session: Session, issue_id: int) -> Send:
-    issues.get(session, issue_id)
-    found = session.exec(
-        select(Send).where(Send.issue_id == issue_id).order_by(col(Send.id).desc())
-    ).first()
-    if found is None:
-        raise NotFound(f"issue {issue_id} has never been sent (use 'newsletter issues send')")
-    return found
 
 
 def start_send(
@@ -145,23 +155,10 @@ def start_send(
     session.add(send)
     session.flush()
     rows = [
-        {
-            "issue_id": issue_id,
-            "send_id": send.id,
-            "subscriber_id": sid,
-            "list_id": lid,
-            "language": lang if lang in languages else issue.language,
-            "status": "queued",
-            "attempts": 0,
-            "last_text": "",
-            "queued_at": now,
-            "updated_at": now,
-        }
+        (issue_id, send.id, sid, lid, lang if lang in languages else issue.language)
         for sid, lid, lang in found.recipients
     ]
-    table = Delivery.__table__  # type: ignore[attr-defined]
-    for start in range(0, len(rows), 5000):
-        session.connection().execute(sa.insert(table), rows[start : start + 5000])
+    insert_queued(session, rows, now)
     log(
         session,
         issue_id,
@@ -173,44 +170,52 @@ def start_send(
     return send
 
 
+def insert_queued(
+    session: Session, rows: list[tuple[int, int | None, int, int, str]], now: datetime
+) -> None:
+    """Write queued rows (issue, send, subscriber, list, language) in the session's transaction.
+
+    100,000 rows through the ORM or Core dictionaries take many seconds; a DB-API executemany
+    with the statement compiled once takes well under one.
+    """
+    columns = (
+        "issue_id",
+        "send_id",
+        "subscriber_id",
+        "list_id",
+        "language",
+        "status",
+        "attempts",
+        "last_text",
+        "queued_at",
+        "updated_at",
+    )
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    conn = session.connection()
+    stmt = sa.insert(table).values({c: sa.bindparam(c) for c in columns})
+    compiled = stmt.compile(dialect=conn.dialect)
+    stamp = UTCDateTime().bind_processor(conn.dialect)
+    t = stamp(now) if stamp else now
+    if isinstance(t, datetime) and conn.dialect.name == "sqlite":
+        t = t.isoformat(" ")  # what sqlite3 would write for it, once instead of per row
+    params: list = [(*row, "queued", 0, "", t, t) for row in rows]
+    if not compiled.positional:
+        params = [dict(zip(columns, v, strict=True)) for v in params]
+    elif list(compiled.positiontup or ()) != list(columns):
+        order = [columns.index(name) for name in compiled.positiontup or ()]
+        params = [tuple(v[i] for i in order) for v in params]
+    cursor = conn.connection.cursor()
+    try:
+        for start in range(0, len(params), 10000):
+            cursor.executemany(compiled.string, params[start : start + 10000])
+    finally:
+        cursor.close()
+
+
 def log(
     session: Session, issue_id: int, now: datetime, event: str, message: str, level: str = "info"
 ) -> None:
     session.add(EventLog(at=now, level=level, issue_id=issue_id, event=event, message=message))
-
-
-# --- Retries -------------------------------------------------------------------------------
-
-
-def backoff(attempts: int, base: float, rand: random.Random | None = None) -> timedelta:
-    """Exponential backoff with jitter: base·2^(attempts-1), scaled by 0.5-1.5."""
-    factor = (rand or random).uniform(0.5, 1.5)
-    return timedelta(seconds=base * 2 ** max(0, attempts - 1) * factor)
-
-
-@dataclass(frozen=True)
-class Step:
-    status: str
-    next_attempt_at: datetime | None
-    text: str
-
-
-def next_step(
-    outcome: Outcome, attempts: int, started: datetime | None, now: datetime, cfg: SendingConfig
-) -> Step:
-    """Where a row goes after an attempt: sent, failed, retried later, or left 'sending'."""
-    text = outcome.text
-    if outcome.status == "sent":
-        return Step("sent", None, text)
-    if outcome.status == "unknown":
-        return Step("sending", None, text)
-    if outcome.status == "permanent":
-        return Step("failed", None, text)
-    too_old = started is not None and now - started > timedelta(hours=cfg.retry_max_age_hours)
-    if attempts >= cfg.max_attempts or too_old:
-        why = f"{attempts} attempts" if not too_old else f"{cfg.retry_max_age_hours} hours"
-        return Step("failed", None, f"gave up after {why}: {outcome.describe()}")
-    return Step("queued", now + backoff(attempts, cfg.retry_base_seconds), text)
 
 
 # --- Controlling a send --------------------------------------------------------------------
@@ -312,54 +317,3 @@ def finish(session: Session, send: Send, now: datetime) -> str:
         f"send {send.id} done: " + ", ".join(f"{v} {k}" for k, v in counts.items()),
     )
     return wanted
-
-
-# --- Reading the ledger --------------------------------------------------------------------
-
-
-def status_counts(session: Session, send_id: int) -> dict[str, int]:
-    rows = session.exec(
-        select(Delivery.status, sa.func.count())
-        .where(Delivery.send_id == send_id)
-        .group_by(Delivery.status)
-    ).all()
-    counts = dict.fromkeys(STATUSES, 0)
-    counts.update({status: n for status, n in rows})
-    return counts
-
-
-def report(session: Session, issue_id: int) -> dict[str, Any]:
-    """Counts per status, failed recipients with reasons, and the possibly sent ones."""
-    send = latest_send(session, issue_id)
-    counts = status_counts(session, send.id or 0)
-    rows = session.exec(
-        select(Delivery, Subscriber.email)
-        .join(Subscriber, col(Subscriber.id) == col(Delivery.subscriber_id), isouter=True)
-        .where(Delivery.send_id == send.id, col(Delivery.status).in_(("failed", "sending")))
-        .order_by(col(Delivery.id))
-    ).all()
-
-    def row(d: Delivery, email: str | None) -> dict[str, Any]:
-        return {
-            "email": email or "(erased)",
-            "code": d.last_code,
-            "reason": d.last_text,
-            "attempts": d.attempts,
-            "message_id": d.message_id,
-        }
-
-    return {
-        "issue_id": issue_id,
-        "send_id": send.id,
-        "status": send.status,
-        "pause_reason": send.pause_reason,
-        "lists": send.lists,
-        "started_at": send.started_at,
-        "finished_at": send.finished_at,
-        "total": sum(counts.values()),
-        "counts": counts,
-        "failed": [row(d, e) for d, e in rows if d.status == "failed"],
-        # Handed over with no final answer: in flight now, or when a run was killed. Never
-        # sent again automatically.
-        "possibly_sent": [row(d, e) for d, e in rows if d.status == "sending"],
-    }

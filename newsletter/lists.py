@@ -148,7 +148,8 @@ def delete(session: Session, slug: str, force: bool = False) -> int:
 
 
 def as_dict(mlist: MailingList, count: ListCounts | None = None) -> dict[str, Any]:
-    data = mlist.model_dump()
+    dumped = mlist.model_dump()
+    data = {name: dumped[name] for name in MailingList.model_fields if name in dumped}
     if count is not None:
         data["counts"] = {
             "unconfirmed": count.unconfirmed,

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset(
@@ -65,9 +66,15 @@ def neutralise_markers(text: str) -> str:
     return text.replace(MARKER_OPEN, MARKER_NEUTRAL)
 
 
+@lru_cache(maxsize=4096)
+def tokens(text: str) -> tuple[Token, ...]:
+    """The parsed Markdown, shared by the HTML and the plain-text part (parsed once)."""
+    return tuple(_md.parse(neutralise_markers(text)))
+
+
 def raw_html(text: str) -> str:
     """Markdown rendered without sanitising: what the author asked for."""
-    return _md.render(neutralise_markers(text))
+    return _md.renderer.render(list(tokens(text)), _md.options, {})
 
 
 @lru_cache(maxsize=4096)

@@ -4,8 +4,8 @@
 List-Id, Reply-To, the MIME skeleton) once. ``build`` then adds only what is personal (To,
 Message-ID, Date, List-Unsubscribe, the two bodies). Bodies are quoted-printable: each body line
 is encoded once and cached, so the lines every recipient shares cost a dict lookup, not an
-encoding pass. Header values always go through ``email.policy`` / ``email.utils``; CR or LF in
-any value is refused, so no value can add a header of its own.
+encoding pass (``join_qp`` lets a caller encode the shared pieces once and only the personal
+values per recipient). Header lines come from ``headers``, which refuses CR or LF in any value.
 """
 
 from __future__ import annotations
@@ -14,17 +14,38 @@ import binascii
 import hashlib
 import hmac
 import itertools
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
-from email.header import Header
-from email.headerregistry import Address
 from email.utils import format_datetime
-from functools import lru_cache
 
-from newsletter.errors import UserError
+from newsletter.headers import (
+    HeaderSettings,
+    address_header,
+    check_url,
+    check_value,
+    fold,
+    mailbox,
+    needs_smtputf8,
+    phrase_header,
+    settings_from_config,
+)
+
+__all__ = [
+    "Built",
+    "HeaderSettings",
+    "MessageTemplate",
+    "QuotedPrintable",
+    "address_header",
+    "check_value",
+    "join_qp",
+    "message_id",
+    "needs_smtputf8",
+    "qp",
+    "read_verp",
+    "settings_from_config",
+    "verp_address",
+]
 
 _CRLF = b"\r\n"
 _CACHE_LIMIT = 5000  # lines kept per template
@@ -139,7 +160,7 @@ class MessageTemplate:
             head.append(fold(name, value))
         self._mailto = ""
         if settings.unsubscribe_mailto:
-            addr = _address("List-Unsubscribe", "", settings.unsubscribe_mailto)
+            addr = mailbox("List-Unsubscribe", settings.unsubscribe_mailto)
             self._mailto = f"<mailto:{addr.addr_spec}?subject=unsubscribe>"
             check_url("List-Unsubscribe", self._mailto[1:-1])
         self._head = b"".join(head)

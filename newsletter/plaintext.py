@@ -11,14 +11,13 @@ from functools import lru_cache
 from typing import Any
 
 import nh3
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from newsletter import markdown
 from newsletter.issue_view import IssueView
-from newsletter.markdown import is_allowed_url, neutralise_markers
+from newsletter.markdown import is_allowed_url
 
 WIDTH = 76
-_md = MarkdownIt("commonmark", {"html": True})
 
 
 def _inline(token: Token) -> str:
@@ -77,7 +76,7 @@ def markdown_to_text(source: str) -> str:
     quote = 0
     lists: list[list[int]] = []  # one entry per open list: [next number] or [] for bullets
     item_prefix = ""
-    for token in _md.parse(neutralise_markers(source)):
+    for token in markdown.tokens(source):
         if token.type == "blockquote_open":
             quote += 1
         elif token.type == "blockquote_close":

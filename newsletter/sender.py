@@ -7,62 +7,31 @@ are ever sent, and a row becomes ``sending`` (committed) before its message leav
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
-import queue
-import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlmodel import col, select
 
-from newsletter import issues, ledger, suppression
+from newsletter import issues, ledger
 from newsletter.clock import Clock
-from newsletter.composer import Composer, Recipient
+from newsletter.composer import Composer, Recipient, base_url
 from newsletter.db import session_scope
-from newsletter.errors import NotFound, UserError
-from newsletter.ledger_fast import Begin, FastLedger, Finish, Skip
-from newsletter.models import Delivery, MailingList, Send, Subscriber
-from newsletter.rate import RateLimiter
-from newsletter.transports import Outcome, Transport, make_transport
+from newsletter.dkim_sign import load_signer
+from newsletter.errors import NotFound
+from newsletter.models import Delivery, Send, Subscriber
+from newsletter.send_threads import Progress, SendThreads
+from newsletter.transports import make_transport
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from newsletter.config import Config
 
-DEAD_SERVER_FAILURES = 3  # connection failures in a row (per connection) that pause the send
 STATUS_CHECK_SECONDS = 1.0
 PROGRESS_SECONDS = 0.2
-
-
-@dataclass
-class Progress:
-    """Counts for a progress display: this run's work on top of what was done before."""
-
-    total: int
-    done_before: int
-    sent: int = 0
-    failed: int = 0
-    skipped: int = 0
-    retrying: int = 0
-    possibly_sent: int = 0
-    started: float = field(default_factory=time.monotonic)
-
-    @property
-    def handled(self) -> int:
-        return self.sent + self.failed + self.skipped + self.possibly_sent
-
-    @property
-    def rate(self) -> float:
-        elapsed = time.monotonic() - self.started
-        return self.handled / elapsed if elapsed > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -71,163 +40,6 @@ class RunResult:
     status: str  # done | paused | running (stopped) | cancelled
     reason: str
     progress: Progress
-
-
-class _Run:
-    """The threads of one run and what they tell each other."""
-
-    def __init__(
-        self,
-        engine: Engine,
-        config: Config,
-        send: Send,
-        composer: Composer,
-        transport: Transport,
-        clock: Clock,
-        progress: Progress,
-    ) -> None:
-        self.engine, self.config, self.send, self.composer = engine, config, send, composer
-        self.transport, self.clock, self.progress = transport, clock, progress
-        self.secret = config.secret_key
-        self.jobs: queue.Queue[Recipient | None] = queue.Queue()
-        self.stop = threading.Event()
-        self.halt = threading.Event()
-        self.pause_reason = ""
-        self.lock = threading.Lock()
-        self.connection_failures = 0
-        self.policy_failures = 0
-        self.limiter = RateLimiter(config.sending.rate_per_second, config.sending.rate_per_hour)
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.list_ids = _list_ids(engine, send.lists)
-        self.digest = Digester(self.secret)
-        self.errors: list[BaseException] = []
-
-    # --- worker threads ------------------------------------------------------------------
-
-    def work(self) -> None:
-        fast = FastLedger(self.engine, self.owner, self.list_ids)
-        try:
-            while True:
-                job = self.jobs.get()
-                try:
-                    if job is None:
-                        break
-                    if not (self.halt.is_set() or self.stop.is_set()):
-                        self._one(fast, job)
-                finally:
-                    self.jobs.task_done()
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            self.errors.append(exc)
-            self.halt.set()
-        finally:
-            fast.close()
-
-    def _one(self, fast: FastLedger, job: Recipient) -> None:
-        """Mark the row sending (committed), hand the message over, record the outcome."""
-        if job.subscriber_id is None:
-            fast.skip(self.clock(), Skip(job.delivery_id, "skipped", "erased"))
-            self._count("skipped")
-            return
-        delay = self.limiter.reserve()
-        if delay > 0:
-            self.halt.wait(delay)
-        now = self.clock()
-        mid = self.composer.message_id(job)
-        digest = self.digest(job.email)
-        why = fast.begin(now, Begin(job.delivery_id, mid, job.subscriber_id, digest))
-        if why:
-            if why != "taken":  # "taken": another run has this row
-                self._count("skipped")
-            return
-        try:
-            composed = self.composer.compose(job, now, mid)
-        except UserError as exc:
-            self._count("failed")
-            fast.finish(now, Finish(job.delivery_id, "failed", None, str(exc), None, None))
-            return
-        outcome = self.transport.send(composed.envelope_from, composed.recipient, composed.data)
-        fast.finish(self.clock(), self._finish(job, outcome))
-
-    def _finish(self, job: Recipient, outcome: Outcome) -> Finish:
-        now = self.clock()
-        attempts = job.attempts + 1
-        step = ledger.next_step(outcome, attempts, self.send.started_at, now, self.config.sending)
-        if outcome.hard_bounce and job.email:
-            with session_scope(self.engine) as s:
-                digest = self.digest(job.email)
-                suppression.add_hash(s, digest, "hard_bounce", now, note=outcome.describe()[:200])
-        self._observe(outcome, step.status)
-        return Finish(
-            job.delivery_id,
-            step.status,
-            outcome.code,
-            step.text,
-            now if step.status == "sent" else None,
-            step.next_attempt_at,
-        )
-
-    def _count(self, name: str) -> None:
-        with self.lock:
-            setattr(self.progress, name, getattr(self.progress, name) + 1)
-
-    def _observe(self, outcome: Outcome, status: str) -> None:
-        """Count the outcome; pause on a dead server or a run of policy rejections."""
-        names = {"sent": "sent", "failed": "failed", "queued": "retrying"}
-        self._count(names.get(status, "possibly_sent"))
-        cfg = self.config.sending
-        with self.lock:
-            self.connection_failures = (
-                self.connection_failures + 1 if outcome.connection_failed else 0
-            )
-            self.policy_failures = (
-                self.policy_failures + 1
-                if outcome.policy_rejection
-                else 0
-                if outcome.ok
-                else self.policy_failures
-            )
-            limit = DEAD_SERVER_FAILURES * self.transport.connections
-            if self.connection_failures >= limit and not self.pause_reason:
-                self.pause_reason = f"the mail server failed {limit} times in a row: " + (
-                    outcome.describe()
-                )
-            elif self.policy_failures >= cfg.policy_failures_to_pause and not self.pause_reason:
-                self.pause_reason = (
-                    f"{self.policy_failures} policy rejections (5.7.x) in a row, last: "
-                    f"{outcome.describe()}; check the sender's reputation and DNS records"
-                )
-            if self.pause_reason:
-                self.halt.set()
-
-
-class Digester:
-    """``suppression.hash_normalised`` from a pre-keyed HMAC (checked equal once).
-
-    The one-shot ``hmac.new(key, msg)`` releases the interpreter lock on every call, and
-    each release lets another sender thread in for up to a switch interval.
-    """
-
-    def __init__(self, secret: str) -> None:
-        self.secret = secret
-        self._keyed = hmac.new(secret.encode(), digestmod=hashlib.sha256)
-        probe = "ayşe@örnek.com.tr"
-        self._same = self._fast(probe) == suppression.hash_normalised(secret, probe)
-
-    def _fast(self, email: str) -> str:
-        mac = self._keyed.copy()
-        mac.update(email.encode())
-        return mac.hexdigest()
-
-    def __call__(self, email: str) -> str:
-        if self._same:
-            return self._fast(email)
-        return suppression.hash_normalised(self.secret, email)
-
-
-def _list_ids(engine: Engine, slugs: list[str]) -> list[int]:
-    with session_scope(engine) as s:
-        query = select(MailingList.id).where(col(MailingList.slug).in_(slugs))
-        return [i for i in s.exec(query).all() if i is not None]
 
 
 def claim(engine: Engine, send_id: int, after_id: int, now: object, limit: int) -> list[tuple]:
@@ -268,10 +80,21 @@ def _next_due(engine: Engine, send_id: int) -> tuple[int, object]:
     return int(count), earliest
 
 
-def _status(engine: Engine, send_id: int) -> str:
-    with session_scope(engine) as s:
-        send = s.get(Send, send_id)
-        return send.status if send else "missing"
+class _StatusWatch:
+    """Reads the send's status at most once a second: has someone paused or cancelled it?"""
+
+    def __init__(self, engine: Engine, send_id: int) -> None:
+        self.engine, self.send_id = engine, send_id
+        self.status, self.checked = "running", time.monotonic()
+
+    def changed(self) -> bool:
+        if time.monotonic() - self.checked < STATUS_CHECK_SECONDS:
+            return False
+        self.checked = time.monotonic()
+        with session_scope(self.engine) as s:
+            send = s.get(Send, self.send_id)
+            self.status = send.status if send else "missing"
+        return self.status != "running"
 
 
 def _prepare(engine: Engine, config: Config, send_id: int) -> tuple[Send, Composer, Progress]:
@@ -285,6 +108,14 @@ def _prepare(engine: Engine, config: Config, send_id: int) -> tuple[Send, Compos
     composer = Composer(config, send.issue_id, snaps, issue.language)
     total = sum(counts.values())
     return send, composer, Progress(total=total, done_before=total - counts["queued"])
+
+
+def check_ready(config: Config) -> None:
+    """Raise the UserError a send would meet (DKIM key, public URL, transport settings) now,
+    before any ledger row is written."""
+    load_signer(config)
+    base_url(config)
+    make_transport(config).close()
 
 
 def run_send(
@@ -301,7 +132,7 @@ def run_send(
         return RunResult(send_id, send.status, send.pause_reason, counts)
     stop = stop_event or threading.Event()
     transport = make_transport(config)
-    run = _Run(engine, config, send, composer, transport, clock, counts)
+    run = SendThreads(engine, config, send, composer, transport, clock, counts)
     run.stop = stop
     threads = [
         threading.Thread(target=run.work, name=f"send-{send_id}-{i}", daemon=True)
@@ -312,6 +143,7 @@ def run_send(
     try:
         finished, status = _dispatch(run, engine, config, send_id, stop, progress)
     finally:
+        run.halt.set()  # rows still in the queue stay queued in the ledger
         for _ in threads:
             run.jobs.put(None)
         for t in threads:
@@ -323,7 +155,7 @@ def run_send(
 
 
 def _dispatch(
-    run: _Run,
+    run: SendThreads,
     engine: Engine,
     config: Config,
     send_id: int,
@@ -331,16 +163,19 @@ def _dispatch(
     progress: Callable[[Progress], None] | None,
 ) -> tuple[bool, str]:
     """Feed due rows to the threads; (whether nothing is left, the send's last status)."""
-    after, checked, shown = 0, time.monotonic(), 0.0
+    after, shown = 0, 0.0
+    watch = _StatusWatch(engine, send_id)
     while not (stop.is_set() or run.halt.is_set()):
-        if time.monotonic() - checked > STATUS_CHECK_SECONDS:
-            checked = time.monotonic()
-            status = _status(engine, send_id)
-            if status != "running":
-                return False, status
+        if watch.changed():
+            return False, watch.status
         batch = claim(engine, send_id, after, run.clock(), config.sending.batch_size)
         if not batch:
-            run.jobs.join()  # rows being handed over may come back for a retry
+            # Let the threads finish what they hold: those rows may come back for a retry.
+            while run.jobs.unfinished_tasks and not (stop.is_set() or run.halt.is_set()):
+                stop.wait(0.02)
+                shown = _show(run, progress, shown)
+                if watch.changed():
+                    return False, watch.status
             left, earliest = _next_due(engine, send_id)
             if left == 0:
                 return True, "running"
@@ -368,11 +203,13 @@ def _dispatch(
         while run.jobs.qsize() > low and not (stop.is_set() or run.halt.is_set()):
             stop.wait(0.02)
             shown = _show(run, progress, shown)
+            if watch.changed():  # paused or cancelled from elsewhere (CLI, web, worker)
+                return False, watch.status
         after = batch[-1].id
     return False, "running"
 
 
-def _show(run: _Run, progress: Callable[[Progress], None] | None, shown: float) -> float:
+def _show(run: SendThreads, progress: Callable[[Progress], None] | None, shown: float) -> float:
     if progress is None or time.monotonic() - shown < PROGRESS_SECONDS:
         return shown
     progress(run.progress)
@@ -380,7 +217,7 @@ def _show(run: _Run, progress: Callable[[Progress], None] | None, shown: float) 
 
 
 def _conclude(
-    run: _Run,
+    run: SendThreads,
     engine: Engine,
     send_id: int,
     finished: bool,

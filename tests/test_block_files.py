@@ -79,7 +79,10 @@ def test_title_from_a_leading_heading() -> None:
         ("---\ntitle: A\ncolour: red\n---\n", "story.md, line 3: unknown field 'colour'"),
         ("---\ntitle: A\nstatus: done\n---\n", "story.md, line 3: status: unknown status 'done'"),
         ("---\ntitle: A\nimage: https://a.org/a.jpg\n---\n", "story.md, line 3: image_alt:"),
-        ("---\ntitle: A\ndate: 14 October\n---\n", "story.md, line 3: event_date: '14 October'"),
+        ("---\ntitle: A\ndate: 14 October\n---\n", "story.md, line 3: date: '14 October'"),
+        ("---\ntitle: A\ndate: 2021-02-30\n---\n", "story.md, line 3: date: '2021-02-30' is not"),
+        ("---\ntitle: A\ndate: 2021-05-01\ndate_end: 2021-04-01\n---\n",
+         "story.md, line 4: date_end: 2021-04-01 is before"),
     ],
 )  # fmt: skip
 def test_broken_files_name_file_and_line(text: str, message: str) -> None:

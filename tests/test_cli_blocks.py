@@ -248,3 +248,16 @@ def test_areas(cli) -> None:
     areas = _json(cli("blocks", "areas", "--json"))
     assert [a["slug"] for a in areas][:2] == ["economic-recovery", "social-cohesion"]  # type: ignore[index]
     assert "Resettlement and complementary pathways" in cli("blocks", "areas").stdout
+
+
+def test_table_keeps_every_place_whole_and_json_keeps_field_order(cli) -> None:
+    places = ["Ankara", "Adana", "Gaziantep", "Mersin", "Şanlıurfa"]
+    cli("blocks", "add", "--title", "Göç hizmet merkezleri çevrim içi toplantıda buluştu",
+        "--area", "economic-recovery", "--date", "2025-04-07", "--date-end", "2025-04-09",
+        *[arg for place in places for arg in ("--place", place)])  # fmt: skip
+    table = cli("blocks", "list").stdout
+    assert "2025-04-07..09" in table
+    words = table.split()
+    assert all(f"{p}," in words or p in words for p in places), table
+    shown = _json(cli("blocks", "show", "1", "--json"))
+    assert list(shown)[:3] == ["id", "title", "body"]  # type: ignore[arg-type]

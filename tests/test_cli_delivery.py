@@ -79,6 +79,15 @@ def test_bad_input(cli, issue_id: int, args: list[str], error: str) -> None:
     assert result.stderr.startswith("Error: ")
 
 
+def test_bad_settings_are_refused_before_any_row(cli, issue_id: int, config_path: Path, engine):
+    text = config_path.read_text() + '[dkim]\nenabled = true\ndomain = "example.org"\n'
+    config_path.write_text(text + 'selector = "s1"\nkey_file = "missing.pem"\n')
+    result = cli("issues", "send", str(issue_id), "-l", "genel", "--yes")
+    assert result.exit_code == 1 and "dkim.key_file: cannot read" in result.stderr
+    with db.session_scope(engine) as s:
+        assert s.exec(select(Send)).all() == [] and s.exec(select(Delivery)).all() == []
+
+
 def test_pause_resume_cancel(cli, issue_id: int, engine: Engine, tmp_path: Path) -> None:
     with db.session_scope(engine) as s:
         ledger.start_send(s, issue_id, ["genel"], utcnow(), _config(cli, tmp_path))
@@ -185,3 +194,63 @@ def test_confirmations_send(cli, engine: Engine, tmp_path: Path) -> None:
 def test_help_reads_well(cli, command: str) -> None:
     result = cli("issues", command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.stdout
+
+
+def test_a_rendered_issue_end_to_end(cli, engine: Engine, tmp_path: Path) -> None:
+    """Blocks → issue → render → proof and send: real templates, real personal parts."""
+    from datetime import date
+
+    from newsletter import blocks, composer, issues
+    from newsletter.config import load_config
+
+    config = load_config(tmp_path / "newsletter.toml")
+    with db.session_scope(engine) as s:
+        ids = [
+            blocks.create(
+                s,
+                config.library,
+                {
+                    "title": f"{place}’da yeni toplum merkezi",
+                    "body": f"{place} ekibi çalışıyor.",
+                    "status": "ready",
+                    "language": "tr",
+                    "event_date": date(2026, 11, 3),
+                },
+                NOW,
+            ).id
+            for place in ("Hatay", "Gaziantep", "İzmir")
+        ]
+        issue = issues.create(
+            s, config, title="Kasım", now=NOW, language="tr", subject="Kasım: sahadan haberler"
+        )
+        add_blocks = getattr(issues, "add_blocks", None)
+        if add_blocks is None:
+            from newsletter.placements import add_blocks
+        add_blocks(s, config, issue.id, ids, "test", NOW)
+        issues.transition(s, issue.id, "in_review", "test", NOW)
+        issues.transition(s, issue.id, "approved", "test", NOW)
+        add_people(s, make_list(s, "genel"), people(3))
+        issue_id = issue.id
+    proof = cli("issues", "test", str(issue_id), "--to", "editor@example.org")
+    assert proof.exit_code == 0, proof.stderr
+    sent = cli("issues", "send", str(issue_id), "-l", "genel", "--yes")
+    assert sent.exit_code == 0 and "Sent 3" in sent.stdout, sent.stderr
+    messages = outbox(tmp_path)
+    assert messages[0]["Subject"] == "[TEST] Kasım: sahadan haberler"
+    for msg in messages[1:]:
+        to = msg["To"].addresses[0].addr_spec
+        text, html = (p.get_content() for p in msg.get_payload())
+        link = msg["List-Unsubscribe"].strip("<>")
+        for part in (text, html):
+            assert "Hatay’da yeni toplum merkezi" in part and "İzmir" in part
+            assert link in part and to in part
+            assert [other for other, _ in people(3) if other != to and other in part] == []
+    with db.session_scope(engine) as s:
+        snaps = issues.snapshots(s, issue_id)
+    bodies = composer.Composer(config, issue_id, snaps, "tr").parts["tr"][1]
+    bodies.encode(
+        composer.personalise.PersonalFields(
+            "Ayşe", "a@example.org", "https://x/u", "https://x/p", "https://x/a"
+        )
+    )
+    assert None not in bodies.variants.values(), "fast body path not used for this template"

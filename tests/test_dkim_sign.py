@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,19 +15,9 @@ from newsletter.errors import UserError
 from tests.conftest import write_config
 
 
-@pytest.fixture(scope="module")
-def key_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
-    folder = tmp_path_factory.mktemp("dkim")
-    key = folder / "dkim.pem"
-    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
-    der = subprocess.run(
-        ["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"],
-        check=True,
-        capture_output=True,
-    ).stdout
-    import base64
-
-    return key, b"v=DKIM1; k=rsa; p=" + base64.b64encode(der)
+@pytest.fixture
+def key_pair(dkim_key) -> tuple[Path, bytes]:
+    return dkim_key.path, dkim_key.dns_record
 
 
 def a_message() -> bytes:

@@ -118,10 +118,9 @@ def test_progress_lines_are_spaced_out(captured: io.StringIO) -> None:
     progress = SimpleNamespace(done_before=100, handled=20, total=400, sent=19, failed=1, rate=2.5)
     every_call = logs.ProgressLog(send_id=7, issue_id=12, every=0)
     every_call(progress)
-    assert (
-        "issue=12 event=send.progress send=7 sent=19 failed=1 per_minute=150 msg=120/400"
-        in captured.getvalue()
-    )
+    line = captured.getvalue()
+    assert "issue=12 event=send.progress send=7 sent=19 failed=1 per_minute=150" in line
+    assert line.endswith('msg="120/400 handled"\n')
     spaced = logs.ProgressLog(send_id=7, issue_id=12, every=3600)
     for _ in range(50):
         spaced(progress)

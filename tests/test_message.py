@@ -183,7 +183,8 @@ def test_fuzzed_long_names_decode_exactly(name: str) -> None:
     line = message.address_header("From", name, "haber@example.org")
     assert_line_limits(line)
     value = line.decode("ascii").split(":", 1)[1].replace("\r\n", "")
-    raw = value.rpartition(" <")[0].strip()
+    raw = value.rpartition("<")[0].strip()
+    name = " ".join(name.split())
     if name.isascii():
         parsed = parse(line + b"\r\n")["From"].addresses[0].display_name
         assert parsed == name

@@ -336,3 +336,65 @@ def test_paused_send_is_not_sent(tmp_path: Path, smtp_factory) -> None:
 def test_empty_audience_finishes_at_once(tmp_path: Path, n: int) -> None:
     config, engine, issue_id = setup(tmp_path, None, n=n)
     assert run_send(engine, config, start(engine, config, issue_id), utcnow).status == "done"
+
+
+def test_dkim_signed_messages_verify(tmp_path: Path, dkim_key) -> None:
+    import dkim
+
+    extra = ""
+    config, engine, issue_id = setup(tmp_path, None, n=2, extra=extra)
+    path = tmp_path / "newsletter.toml"
+    path.write_text(
+        path.read_text() + '[dkim]\nenabled = true\ndomain = "example.org"\n'
+        f'selector = "nl2026"\nkey_file = "{dkim_key.path}"\n'
+    )
+    config = load_config(path)
+    run_send(engine, config, start(engine, config, issue_id), utcnow)
+
+    def dns(name: bytes, timeout: int = 5) -> bytes | None:
+        return dkim_key.dns_record if name == b"nl2026._domainkey.example.org." else None
+
+    files = sorted((tmp_path / "outbox").glob("*.eml"))
+    assert len(files) == 2
+    for f in files:
+        data = f.read_bytes()
+        signed = data[data.index(b"DKIM-Signature:") :]
+        assert dkim.verify(signed, dnsfunc=dns)
+        assert not dkim.verify(signed.replace(b"/unsubscribe/", b"/unsubscribX/"), dnsfunc=dns)
+
+
+def test_rate_limiter_per_second_and_per_hour() -> None:
+    from newsletter.rate import RateLimiter
+
+    now = [1000.0]
+    per_second = RateLimiter(4, 0, clock=lambda: now[0])
+    assert [per_second.reserve() for _ in range(3)] == [0.0, 0.25, 0.5]
+    per_hour = RateLimiter(0, 3, clock=lambda: now[0])
+    assert [per_hour.reserve() for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert per_hour.reserve() == 3600.0  # the fourth waits for the first to leave the hour
+    now[0] += 3600.0
+    assert per_hour.reserve() == 0.0
+    assert RateLimiter(0, 0).reserve() == 0.0
+
+
+def test_pause_from_elsewhere_stops_a_running_send(tmp_path: Path, smtp_factory) -> None:
+    import threading
+
+    server = smtp_factory(ScriptedHandler(data_delay=0.05))
+    config, engine, issue_id = setup(tmp_path, server, n=40)
+    send_id = start(engine, config, issue_id)
+    results = []
+    runner = threading.Thread(
+        target=lambda: results.append(run_send(engine, config, send_id, utcnow))
+    )
+    runner.start()
+    while len(server.messages) < 3:
+        time.sleep(0.01)
+    with db.session_scope(engine) as s:  # what `newsletter issues pause` does
+        ledger.pause(s, issue_id, "bir yazım hatası", utcnow())
+    runner.join(timeout=10)
+    assert results and results[0].status == "paused"
+    with db.session_scope(engine) as s:
+        counts = ledger.status_counts(s, send_id)
+    assert counts["queued"] > 20 and counts["sending"] == 0, (counts, results)
+    assert counts["sent"] == len(server.messages)

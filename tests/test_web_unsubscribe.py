@@ -113,7 +113,7 @@ def test_link_for_every_list(web: httpx.Client, member) -> None:
 @pytest.mark.parametrize("method", ["get", "post"])
 @pytest.mark.parametrize(
     "token",
-    ["nonsense", "TEST", "eyJhIjoxfQ.AAAA.BBBB"],
+    ["nonsense", "TEST2", "eyJhIjoxfQ.AAAA.BBBB"],
 )
 def test_bad_link_is_explained_and_changes_nothing(
     web: httpx.Client, engine, member, method: str, token: str
@@ -152,3 +152,14 @@ def test_turkish_subscriber_sees_turkish(web: httpx.Client, engine, member) -> N
     page = web.get(f"/unsubscribe/{_token(member, member[1])}")
     assert '<html lang="tr"' in page.text
     assert "Abonelikten çık" in text_of(page.text)
+
+
+@pytest.mark.parametrize("path", ["/unsubscribe/TEST", "/preferences/TEST"])
+def test_links_of_a_proof_email_explain_themselves(
+    web: httpx.Client, engine, member, path: str
+) -> None:
+    page = web.get(path)
+    assert page.status_code == 200
+    assert "This link comes from a test email" in text_of(page.text)
+    assert web.post("/unsubscribe/TEST", data=ONE_CLICK).status_code == 200
+    assert set(_statuses(engine).values()) == {"confirmed"}

@@ -204,7 +204,12 @@ def edit(
     status: str | None = opt.STATUS,
     author: str | None = opt.AUTHOR,
 ) -> None:
-    """Change a block: with options (e.g. --status ready --area protection), else in your editor.
+    """Change a block with options, or in your editor when no option is given.
+
+    \b
+    Examples:
+      newsletter blocks edit 12 --status ready --area protection
+      newsletter blocks edit 12
 
     In the editor the block is a Markdown file with front matter; saving it unchanged changes
     nothing, and a file with a mistake saves nothing (the error says where your text is kept).

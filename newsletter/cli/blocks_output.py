@@ -14,9 +14,12 @@ from newsletter.models import Block
 def when(block: Block) -> str:
     if block.event_date is None:
         return ""
-    if block.event_date_end and block.event_date_end != block.event_date:
-        return f"{block.event_date:%Y-%m-%d}..{block.event_date_end:%m-%d}"
-    return f"{block.event_date:%Y-%m-%d}"
+    start, end = block.event_date, block.event_date_end
+    if not end or end == start:
+        return f"{start:%Y-%m-%d}"
+    # Only what changes after the start, so a range stays narrow: 2021-04-07..09
+    shown = "%d" if (end.year, end.month) == (start.year, start.month) else "%m-%d"
+    return f"{start:%Y-%m-%d}..{end.strftime(shown if end.year == start.year else '%Y-%m-%d')}"
 
 
 def table(found: list[Block]) -> None:
@@ -29,10 +32,11 @@ def table(found: list[Block]) -> None:
         ("id", {"justify": "right", "no_wrap": True}),
         ("date", {"no_wrap": True}),
         ("status", {"no_wrap": True}),
-        ("area", {"no_wrap": True, "max_width": 18, "overflow": "ellipsis"}),
+        ("area", {"no_wrap": True}),
         *([("lang", {"no_wrap": True})] if len(languages) > 1 else []),
-        ("title", {"overflow": "fold", "min_width": 20}),
-        ("places", {"overflow": "fold", "max_width": 24}),
+        # Ratios, not fixed widths: on a narrow terminal rich would otherwise crop places away.
+        ("title", {"overflow": "fold", "ratio": 3}),
+        ("places", {"overflow": "fold", "ratio": 2}),
     ]
     for name, kwargs in columns:
         grid.add_column(name, **kwargs)  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ from newsletter.composer import Composer, Recipient
 from newsletter.errors import UserError
 from newsletter.models import IssueSnapshot
 from newsletter.sender import Progress as SendProgress
-from newsletter.sender import RunResult, run_send
+from newsletter.sender import RunResult, check_ready, run_send
 from newsletter.transports import make_transport
 
 ISSUE = typer.Argument(..., help="Issue id (see 'newsletter issues list').")
@@ -101,6 +101,7 @@ def send(issue_id: int = ISSUE, list_slugs: list[str] = LISTS, yes: bool = YES) 
         f"recipients ({found.suppressed} suppressed, {found.blocklisted} blocklisted and "
         f"{found.already_sent} already sent are left out)."
     )
+    check_ready(st.config)
     if not yes and not typer.confirm("Send now?", default=False):
         raise UserError("not sent (answer y, or pass --yes)")
     with st.session() as session:
@@ -117,6 +118,7 @@ def pause(issue_id: int = ISSUE, reason: str = typer.Option("paused by hand", "-
 
 def resume(issue_id: int = ISSUE) -> None:
     """Continue a paused, failed or interrupted send (also after a crash) in the foreground."""
+    check_ready(state().config)
     with state().session() as session:
         sent = ledger.resume(session, issue_id, utcnow())
     _run(sent.id or 0)

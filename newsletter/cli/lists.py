@@ -7,23 +7,45 @@ import typer
 from newsletter import lists
 from newsletter.cli.common import JSON_OPTION, new_app, print_json, state
 from newsletter.clock import utcnow
+from newsletter.errors import UserError
 
 app = new_app("Mailing lists: who can join them and how (single or double opt-in).")
 
-OPT_IN = typer.Option(None, "--opt-in", help="'double' (confirm by email) or 'single'.")
+OPT_IN = typer.Option(
+    None, "--opt-in", metavar="double|single", help="'double' (confirm by email) or 'single'."
+)
 VISIBILITY = typer.Option(
-    None, "--visibility", help="'public' (offered on the subscribe page) or 'private'."
+    None,
+    "--visibility",
+    metavar="public|private",
+    help="'public' (offered on the subscribe page) or 'private'.",
 )
 
 
 @app.command("create")
 def create(
-    slug: str = typer.Argument(..., help="Short name used in commands and URLs, e.g. 'aylik-tr'."),
-    name: str = typer.Option(..., "--name", help="The name subscribers see."),
-    description: str = typer.Option("", "--description", help="One or two sentences."),
-    opt_in: str = typer.Option("double", "--opt-in", help="'double' (default) or 'single'."),
-    visibility: str = typer.Option("private", "--visibility", help="'public' or 'private'."),
-    language: str = typer.Option("en", "--language", help="Default language of new members."),
+    slug: str = typer.Argument(
+        ..., metavar="SLUG", help="Short name used in commands and URLs, e.g. 'aylik-tr'."
+    ),
+    name: str = typer.Option(..., "--name", metavar="TEXT", help="The name subscribers see."),
+    description: str = typer.Option(
+        "", "--description", metavar="TEXT", help="One or two sentences."
+    ),
+    opt_in: str = typer.Option(
+        "double",
+        "--opt-in",
+        metavar="double|single",
+        help="'double': people confirm by email; 'single': no confirmation.",
+    ),
+    visibility: str = typer.Option(
+        "private",
+        "--visibility",
+        metavar="public|private",
+        help="'public': offered on the subscribe page; 'private': added by admins only.",
+    ),
+    language: str = typer.Option(
+        "en", "--language", metavar="CODE", help="Default language of new members."
+    ),
 ) -> None:
     """Create a list."""
     with state().session() as session:
@@ -57,7 +79,8 @@ def list_(as_json: bool = JSON_OPTION) -> None:
 
 @app.command("show")
 def show(
-    slug: str = typer.Argument(..., help="The list's slug."), as_json: bool = JSON_OPTION
+    slug: str = typer.Argument(..., metavar="SLUG", help="The list's slug."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """One list's settings and counts."""
     with state().session() as session:
@@ -77,14 +100,20 @@ def show(
 
 @app.command("edit")
 def edit(
-    slug: str = typer.Argument(..., help="The list's slug."),
-    name: str | None = typer.Option(None, "--name", help="New name."),
-    description: str | None = typer.Option(None, "--description", help="New description."),
+    slug: str = typer.Argument(..., metavar="SLUG", help="The list's slug."),
+    name: str | None = typer.Option(None, "--name", metavar="TEXT", help="New name."),
+    description: str | None = typer.Option(
+        None, "--description", metavar="TEXT", help="New description."
+    ),
     opt_in: str | None = OPT_IN,
     visibility: str | None = VISIBILITY,
-    language: str | None = typer.Option(None, "--language", help="New default language."),
+    language: str | None = typer.Option(
+        None, "--language", metavar="CODE", help="New default language."
+    ),
 ) -> None:
     """Change a list's settings (only the options given)."""
+    if all(v is None for v in (name, description, opt_in, visibility, language)):
+        raise UserError("nothing to change: give at least one option (see --help)")
     with state().session() as session:
         lists.edit(
             session, slug, name=name, description=description, opt_in=opt_in,
@@ -95,7 +124,7 @@ def edit(
 
 @app.command("delete")
 def delete(
-    slug: str = typer.Argument(..., help="The list's slug."),
+    slug: str = typer.Argument(..., metavar="SLUG", help="The list's slug."),
     force: bool = typer.Option(False, "--force", help="Also delete its subscriptions."),
 ) -> None:
     """Delete a list. A list with members needs --force (subscribers themselves are kept)."""

@@ -27,6 +27,8 @@ from newsletter.web.public import (
 
 router = APIRouter()
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
+# Proofs (`issues test`) carry this instead of a personal token (composer.Composer.fields).
+PROOF_TOKEN = "TEST"
 
 
 @dataclass
@@ -50,6 +52,12 @@ def holder_of(session: Session, web: Web, purpose: str, token: str) -> Holder | 
 def bad_link(request: Request, web: Web) -> Response:
     lang = web.language(request)
     _ = web.gettext(lang)
+    if request.path_params.get("token") == PROOF_TOKEN:
+        text = _(
+            "This link comes from a test email (a proof). In a real issue it leads the "
+            "recipient to their own page."
+        )
+        return no_store(web.message(request, lang, _("Test email"), [text]))
     text = _(
         "This link is not valid: it may have been cut short or changed. Please use the "
         "link in your most recent email, or write to %(contact)s.",

@@ -154,6 +154,28 @@ def self_signed(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
     return Certificate(cert, key)
 
 
+@dataclass(frozen=True)
+class DkimKey:
+    path: Path
+    dns_record: bytes  # the TXT record's value: v=DKIM1; k=rsa; p=...
+
+
+@pytest.fixture(scope="session")
+def dkim_key(tmp_path_factory: pytest.TempPathFactory) -> DkimKey:
+    """An RSA key made with openssl for this test run, and its DNS record."""
+    import base64
+
+    folder = tmp_path_factory.mktemp("dkim")
+    key = folder / "dkim.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
+    der = subprocess.run(
+        ["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    return DkimKey(key, b"v=DKIM1; k=rsa; p=" + base64.b64encode(der))
+
+
 # --- A sendable issue and its audience ----------------------------------------------------------
 
 M = personalise.markers()
