@@ -41,6 +41,7 @@ def test_one_row_per_confirmed_person_across_lists(session: Session, config: Con
     assert queued_emails(session, send.id) == sorted(p[0] for p in people(7))
     rows = session.exec(select(Delivery).where(Delivery.send_id == send.id)).all()
     assert {r.status for r in rows} == {"queued"}
+    assert {(r.queued_at, r.updated_at, r.attempts) for r in rows} == {(NOW, NOW, 0)}
     # Someone on both lists gets the first list's unsubscribe link.
     both = subscribers.find(session, "kisi0004@example.org")
     assert next(r for r in rows if r.subscriber_id == both.id).list_id == world["genel"]
