@@ -3,7 +3,7 @@
 Rows are handled in batches with bulk SQL (a few queries per thousand rows, no ORM object per
 row), so a hundred thousand rows take seconds. The whole import is one transaction: an error
 part-way leaves the database as it was. Each rejected or skipped row goes to a report CSV
-beside the input, with its line number and the reason.
+beside the input (``NAME-report.csv``), with its line number and the reason, then a summary row.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class ImportReport:
     rejected: int = 0
     report_file: str | None = None
     dry_run: bool = False
-    problems: list[dict[str, Any]] = field(default_factory=list)  # the first few, for display
+    problems: list[dict[str, Any]] = field(default_factory=list)  # every row not imported as is
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,18 +94,20 @@ def import_csv(
     layout, rows = open_rows(path, options.renames)
     report = ImportReport(str(path), mlist.slug, layout.encoding, layout.delimiter)
     report.dry_run = options.dry_run
-    target = (report_dir or path.parent) / f"{path.stem}-rejects.csv"
+    target = (report_dir or path.parent) / f"{path.stem}-report.csv"
     nested = session.begin_nested() if options.dry_run else None
-    with _ReportWriter(target, keep=not options.dry_run) as writer:
-        batch = Batch(mlist, options, now, path.name)
-        for prepared in _prepare(secret, rows, report, writer):
-            batch.rows.append(prepared)
-            if len(batch.rows) >= BATCH:
-                _flush(session, batch, report, writer)
-        _flush(session, batch, report, writer)
-        report.report_file = str(target) if writer.count and not options.dry_run else None
+    writer = _ReportWriter(target, keep=not options.dry_run)
+    batch = Batch(mlist, options, now, path.name)
+    for prepared in _prepare(secret, rows, report, writer):
+        batch.rows.append(prepared)
+        if len(batch.rows) >= BATCH:
+            _flush(session, batch, report, writer)
+    _flush(session, batch, report, writer)
     if nested is not None:
         nested.rollback()
+    report.problems.sort(key=lambda e: e["line"])
+    writer.save(summary(report))
+    report.report_file = None if options.dry_run else str(target)
     return report
 
 
@@ -154,46 +156,40 @@ def _problem(
     counter = COUNTERS[kind]
     setattr(report, counter, getattr(report, counter) + 1)
     entry = {"line": line, "email": email, "outcome": kind, "reason": reason}
-    if len(report.problems) < 20:
-        report.problems.append(entry)
+    report.problems.append(entry)
     writer.write(entry)
 
 
 class _ReportWriter:
-    """Writes the report to a temporary file, moved into place only if the import succeeds."""
+    """Collects the rows not imported as they were; the report file is written, sorted by line
+    and with a summary row, only when the import succeeds (never on a dry run)."""
 
     def __init__(self, target: Path, keep: bool) -> None:
-        self.target, self.keep, self.count = target, keep, 0
-        self._file: Any = None
-
-    def __enter__(self) -> _ReportWriter:
-        return self
+        self.target, self.keep = target, keep
+        self.entries: list[dict[str, Any]] = []
 
     def write(self, entry: dict[str, Any]) -> None:
-        if not self.keep:
-            self.count += 1
-            return
-        if self._file is None:
-            fd, name = tempfile.mkstemp(prefix=".import-", suffix=".csv", dir=self._folder())
-            self._file = os.fdopen(fd, "w", encoding="utf-8", newline="")
-            self._tmp = Path(name)
-            self._csv = csv.DictWriter(self._file, fieldnames=REPORT_FIELDS)
-            self._csv.writeheader()
-        self._csv.writerow(entry)
-        self.count += 1
+        self.entries.append(entry)
 
-    def _folder(self) -> Path:
+    def save(self, summary: str) -> None:
+        if not self.keep:
+            return
         try:
             self.target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=".import-", suffix=".csv", dir=self.target.parent)
         except OSError as exc:
             raise UserError(f"cannot write the report in {self.target.parent}: {exc}") from None
-        return self.target.parent
+        # UTF-8 with BOM so that Excel shows Turkish and Arabic letters correctly.
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=REPORT_FIELDS)
+            writer.writeheader()
+            writer.writerows(sorted(self.entries, key=lambda e: e["line"]))
+            writer.writerow({"line": "", "email": "", "outcome": "summary", "reason": summary})
+        os.replace(name, self.target)
 
-    def __exit__(self, exc_type: Any, *_: Any) -> None:
-        if self._file is None:
-            return
-        self._file.close()
-        if exc_type is None:
-            os.replace(self._tmp, self.target)
-        else:
-            self._tmp.unlink(missing_ok=True)
+
+def summary(report: ImportReport) -> str:
+    """The counts in one line: 'rows read 7; added 3; ...; rejected 3'."""
+    keys = ("rows", "added", "updated", "unchanged", *COUNTERS.values())
+    return "; ".join(f"{'rows read' if k == 'rows' else k.replace('_', ' ')} {getattr(report, k)}"
+                     for k in keys)  # fmt: skip

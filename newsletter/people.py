@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from newsletter import search_text
 from newsletter.addresses import Address, normalise
@@ -50,3 +50,9 @@ def subscription(session: Session, subscriber_id: int, list_id: int) -> Subscrip
         Subscription.subscriber_id == subscriber_id, Subscription.list_id == list_id
     )
     return session.exec(query).first()
+
+
+def as_record(row: SQLModel, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A row as plain data with its fields in the model's order (stable --json output)."""
+    dumped = row.model_dump(exclude=set(exclude))
+    return {name: dumped[name] for name in type(row).model_fields if name in dumped}

@@ -17,7 +17,7 @@ from newsletter.models import (
     Subscriber,
     Subscription,
 )
-from newsletter.people import find, get
+from newsletter.people import as_record, find, get
 
 
 def person_data(session: Session, email: str) -> dict[str, Any]:
@@ -30,14 +30,14 @@ def person_data(session: Session, email: str) -> dict[str, Any]:
     )
     jobs = session.exec(select(MailJob).where(MailJob.subscriber_id == person.id))
     return {
-        "subscriber": person.model_dump(exclude={"search_text"}),
-        "subscriptions": [s.model_dump() | {"list": slugs.get(s.list_id)} for s in subs],
+        "subscriber": as_record(person, frozenset({"search_text"})),
+        "subscriptions": [as_record(s) | {"list": slugs.get(s.list_id)} for s in subs],
         "consent": [
-            c.model_dump() | {"list": slugs.get(c.list_id) if c.list_id else None}
+            as_record(c) | {"list": slugs.get(c.list_id) if c.list_id else None}
             for c in consent.history(session, person.id or 0)
         ],
-        "deliveries": [d.model_dump() for d in deliveries],
-        "mail_jobs": [j.model_dump() for j in jobs],
+        "deliveries": [as_record(d) for d in deliveries],
+        "mail_jobs": [as_record(j) for j in jobs],
     }
 
 

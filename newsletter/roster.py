@@ -17,6 +17,7 @@ from newsletter import consent, lists, suppression
 from newsletter.addresses import normalise
 from newsletter.errors import StateError, UserError
 from newsletter.models import MailingList, Subscriber, Subscription
+from newsletter.people import as_record
 from newsletter.search_text import fold
 from newsletter.subscribers import find, get, new_subscriber, queue_confirmation, subscription
 
@@ -112,6 +113,10 @@ def edit(
     unset_attributes: list[str] = (),  # type: ignore[assignment]
 ) -> Subscriber:
     person = get(session, email)
+    if all(v is None for v in (new_email, name, language, organisation, status)) and not (
+        set_attributes or unset_attributes
+    ):
+        raise UserError("nothing to change: give at least one option (see --help)")
     if new_email is not None:
         address = normalise(new_email)
         other = find(session, address.normalised)
@@ -129,7 +134,10 @@ def edit(
     person.status = status or person.status
     attributes = {**person.attributes, **(set_attributes or {})}
     for key in unset_attributes:
-        attributes.pop(key, None)
+        if key not in attributes:
+            known = ", ".join(attributes) or "none"
+            raise UserError(f"--unset {key!r}: the subscriber has no such attribute ({known})")
+        attributes.pop(key)
     person.attributes, person.updated_at = attributes, now
     session.add(person)
     session.flush()
@@ -229,6 +237,6 @@ def _memberships(session: Session, ids: list[int]) -> dict[int, dict[str, str]]:
 
 
 def details(session: Session, person: Subscriber) -> dict[str, Any]:
-    data = person.model_dump(exclude={"search_text"})
+    data = as_record(person, frozenset({"search_text"}))
     data["lists"] = _memberships(session, [person.id or 0]).get(person.id or 0, {})
     return data

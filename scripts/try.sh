@@ -7,4 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q -e .
-exec .venv/bin/newsletter demo "$@"
+exec .venv/bin/newsletter demo --fresh "$@"

@@ -380,7 +380,7 @@ def test_rate_limiter_per_second_and_per_hour() -> None:
 def test_pause_from_elsewhere_stops_a_running_send(tmp_path: Path, smtp_factory) -> None:
     import threading
 
-    server = smtp_factory(ScriptedHandler(data_delay=0.05))
+    server = smtp_factory(ScriptedHandler(data_delay=0.1))
     config, engine, issue_id = setup(tmp_path, server, n=40)
     send_id = start(engine, config, issue_id)
     results = []
@@ -396,5 +396,6 @@ def test_pause_from_elsewhere_stops_a_running_send(tmp_path: Path, smtp_factory)
     assert results and results[0].status == "paused"
     with db.session_scope(engine) as s:
         counts = ledger.status_counts(s, send_id)
-    assert counts["queued"] > 20 and counts["sending"] == 0, (counts, results)
+    # The run looks at the send's status once a second: about ten messages go meanwhile.
+    assert counts["queued"] >= 15 and counts["sending"] == 0, (counts, results)
     assert counts["sent"] == len(server.messages)

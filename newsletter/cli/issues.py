@@ -25,9 +25,7 @@ from newsletter.cli.issue_blocks import (
 )
 from newsletter.clock import utcnow
 from newsletter.errors import UserError
-from newsletter.issue_view import load_view
-from newsletter.personalise import PersonalFields, archive_url, compile_parts
-from newsletter.render import render_issue
+from newsletter.preview import SAMPLE_NAME, write_preview
 
 app = new_app("Compose issues from library blocks, review, preview and check them.")
 
@@ -256,37 +254,15 @@ def preview(
     issue_id: int = ISSUE,
     out: Path = typer.Option(Path("preview"), help="Folder to write the files to."),
     open_browser: bool = typer.Option(False, "--open", help="Open the HTML in a browser."),
-    name: str = typer.Option("Ayşe Yılmaz", help="Sample recipient's name ('' for none)."),
+    name: str = typer.Option(SAMPLE_NAME, help="Sample recipient's name ('' for none)."),
     language: str | None = typer.Option(None, help="Another language edition (see 'translate')."),
 ) -> None:
     """Write the HTML and text versions, as a sample recipient gets them, and print the paths."""
     st = state()
-    base = st.config.public.base_url.rstrip("/")
     with st.session() as session:
-        view = load_view(session, issue_id, language)  # also refuses an unknown edition
-        frozen = {s.language: s for s in issues.snapshots(session, issue_id)}
-        if view.language in frozen:  # what will be (or was) sent, not what the library holds
-            html, text = frozen[view.language].html, frozen[view.language].text
-        else:
-            rendered = render_issue(view, st.config)
-            html, text = rendered.html, rendered.text
-    sample = PersonalFields(
-        name=name,
-        email="ayse.yilmaz@example.org",
-        unsubscribe_url=f"{base}/unsubscribe/sample-token",
-        preferences_url=f"{base}/preferences/sample-token",
-        view_online_url=archive_url(base, issue_id),
-    )
-    html, text = compile_parts(html, text).fill(sample)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        stem = f"issue-{issue_id}" + (f"-{language}" if language else "")
-        html_path, text_path = out / f"{stem}.html", out / f"{stem}.txt"
-        html_path.write_text(html, encoding="utf-8")
-        text_path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"--out {out}: cannot write the preview ({exc})") from None
-    typer.echo(str(html_path.resolve()))
-    typer.echo(str(text_path.resolve()))
+        files = write_preview(session, st.config, issue_id, out, name=name, language=language)
+    html_path = files.html
+    typer.echo(str(files.html.resolve()))
+    typer.echo(str(files.text.resolve()))
     if open_browser:
         webbrowser.open(html_path.resolve().as_uri())

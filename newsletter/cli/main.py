@@ -10,6 +10,7 @@ from newsletter import __version__
 from newsletter.cli import (
     blocks,
     dbcmd,
+    demo,
     delivery,
     issues,
     lists,
@@ -60,6 +61,7 @@ app.add_typer(subscribers.app, name="subscribers")
 delivery.register(app)
 scheduling.register(app)
 serve.register(app)
+demo.register(app)
 
 
 def run() -> None:
