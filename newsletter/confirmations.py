@@ -18,10 +18,11 @@ from sqlmodel import col, select
 from newsletter import ledger, tokens
 from newsletter.composer import base_url, envelope_sender
 from newsletter.db import session_scope
-from newsletter.dkim_sign import load_signer
+from newsletter.dkim_sign import DkimSigner, load_signer
+from newsletter.errors import UserError
 from newsletter.message import MessageTemplate, message_id, settings_from_config
 from newsletter.models import MailingList, MailJob, Subscriber, Subscription
-from newsletter.transports import Transport, make_transport
+from newsletter.transports import Outcome, Transport, make_transport
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -142,36 +143,55 @@ def _due(engine: Engine, now: datetime) -> list[Job]:
 
 def send_due(engine: Engine, config: Config, now: datetime) -> int:
     """Send every due confirmation email; returns how many were handed over."""
-    jobs = _due(engine, now)
-    if not jobs:
-        return 0
+    signer = load_signer(config)  # settings errors surface before any job is claimed
+    base_url(config)
     transport = make_transport(config)
     try:
-        return sum(_send_one(engine, config, transport, job, now) for job in jobs)
+        jobs = _due(engine, now)
+        return sum(_send_one(engine, config, transport, signer, job, now) for job in jobs)
     finally:
         transport.close()
 
 
-def _send_one(engine: Engine, config: Config, transport: Transport, job: Job, now: datetime) -> int:
+def _send_one(
+    engine: Engine,
+    config: Config,
+    transport: Transport,
+    signer: DkimSigner | None,
+    job: Job,
+    now: datetime,
+) -> int:
+    try:
+        data = _message(config, job, now)
+    except UserError as exc:  # e.g. a line break in the stored name: this job cannot go
+        _record(engine, config, job, Outcome("permanent", None, str(exc)), now)
+        return 0
+    data = signer.sign(data) if signer else data
+    outcome = transport.send(envelope_sender(config), job.envelope, data)
+    _record(engine, config, job, outcome, now)
+    return 1 if outcome.ok else 0
+
+
+def _message(config: Config, job: Job, now: datetime) -> bytes:
     url = confirm_url(config, job.subscriber_id, job.list_id, now)
     subject, text, html = render(config, job, url)
     settings = settings_from_config(config)
     template = MessageTemplate(settings, subject, list_headers=False)
-    built = template.build(
+    return template.build(
         to_email=job.envelope if job.envelope.isascii() else job.email,
         to_name=job.name,
         message_id=message_id(settings.domain, "c", job.id),
         date=now,
         html=html,
         text=text,
-    )
-    signer = load_signer(config)
-    data = signer.sign(built.data) if signer else built.data
-    outcome = transport.send(envelope_sender(config), job.envelope, data)
+    ).data
+
+
+def _record(engine: Engine, config: Config, job: Job, outcome: Outcome, now: datetime) -> None:
     with session_scope(engine) as s:
         row = s.get(MailJob, job.id)
-        if row is None:
-            return 0
+        if row is None:  # the person was erased meanwhile
+            return
         row.attempts = job.attempts + 1
         if outcome.ok or outcome.status == "unknown":
             row.status, row.sent_at, row.last_error = "sent", now, ""
@@ -181,4 +201,3 @@ def _send_one(engine: Engine, config: Config, transport: Transport, job: Job, no
         else:
             row.status, row.last_error = "failed", outcome.describe()
         s.add(row)
-    return 1 if outcome.ok else 0

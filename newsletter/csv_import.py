@@ -190,6 +190,7 @@ class _ReportWriter:
 
 def summary(report: ImportReport) -> str:
     """The counts in one line: 'rows read 7; added 3; ...; rejected 3'."""
-    keys = ("rows", "added", "updated", "unchanged", *COUNTERS.values())
+    keys = ("rows", "added", "updated", "unchanged", "skipped_duplicate", "skipped_suppressed",
+            "skipped_unsubscribed", "rejected")  # fmt: skip
     return "; ".join(f"{'rows read' if k == 'rows' else k.replace('_', ' ')} {getattr(report, k)}"
                      for k in keys)  # fmt: skip

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsletter.errors import UserError
+from newsletter.search_text import fold
 
 FIELDS = ("email", "name", "language", "organisation")
 ALIASES = {
@@ -104,7 +105,12 @@ def sniff_delimiter(first_line: str) -> str:
 
 
 def _key(name: str) -> str:
-    return " ".join(name.strip().casefold().replace("_", " ").split())
+    """Headers compared the Turkish way: 'DİL', 'Dil' and 'dil' (or 'KURULUŞ', 'kurulus') agree,
+    which plain casefold() misses (it turns 'İ' into 'i' plus a combining dot)."""
+    return " ".join(fold(name).replace("_", " ").split())
+
+
+_ALIAS_KEYS = {known: {_key(name) for name in names} for known, names in ALIASES.items()}
 
 
 def map_header(path: Path, header: list[str], renames: dict[str, str]) -> tuple[dict, dict]:
@@ -122,7 +128,7 @@ def map_header(path: Path, header: list[str], renames: dict[str, str]) -> tuple[
         target = wanted.get(key)
         known = target if target in FIELDS else None
         if target is None:
-            known = next((f for f, names in ALIASES.items() if key in names), None)
+            known = next((f for f, names in _ALIAS_KEYS.items() if key in names), None)
         if known is not None:
             if known in columns:
                 raise UserError(f"{path}: two columns hold the {known}: {header[columns[known]]!r} "

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from newsletter.addresses import Address
+from newsletter.bulk_insert import BulkInsert, json_with_line
 from newsletter.csv_source import Row
 from newsletter.models import (
     ConsentRecord,
@@ -45,44 +46,6 @@ class Batch:
     now: datetime
     source_name: str
     rows: list[Prepared] = field(default_factory=list)
-
-
-class _Raw:
-    """Bulk inserts without SQLAlchemy's per-row work, the main cost at this scale.
-
-    Values are converted with the real column types' processors for this dialect (constants
-    such as the import time only once), and the rows go to the driver's executemany through a
-    statement compiled for this dialect, positional or named as the driver wants.
-    """
-
-    def __init__(self, conn: Connection, table: sa.Table) -> None:
-        self.conn = conn
-        self.table = table
-        dialect = conn.dialect
-        self.procs = {
-            c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.columns
-        }
-
-    def value(self, column: str, value: Any) -> Any:
-        process = self.procs[column]
-        return value if process is None or value is None else process(value)
-
-    def insert(self, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        light = sa.table(self.table.name, *(sa.column(n) for n in names))
-        compiled = (
-            sa.insert(light)
-            .values({n: sa.bindparam(n) for n in names})
-            .compile(dialect=self.conn.dialect)
-        )
-        params: list[Any] = rows
-        if not self.conn.dialect.positional:
-            params = [dict(zip(names, row, strict=True)) for row in rows]
-        elif tuple(compiled.positiontup or names) != names:
-            where = [names.index(n) for n in compiled.positiontup or names]
-            params = [tuple(row[i] for i in where) for row in rows]
-        self.conn.exec_driver_sql(str(compiled), params)
 
 
 @dataclass
@@ -180,7 +143,7 @@ NEW_COLUMNS = ("email", "email_ascii", "smtputf8", "name", "language", "organisa
                "attributes", "status", "created_at", "updated_at", "search_text")  # fmt: skip
 
 
-def _new(raw: _Raw, p: Prepared, now: Any, language: str, flags: tuple[Any, Any]) -> tuple:
+def _new(raw: BulkInsert, p: Prepared, now: Any, language: str, flags: tuple[Any, Any]) -> tuple:
     row, address = p.row, p.address
     search = for_subscriber(address.normalised, row.name, row.organisation)
     return (address.normalised, address.envelope, flags[address.smtputf8], row.name,
@@ -206,7 +169,7 @@ def _changes(old: dict[str, Any], row: Row) -> dict[str, Any]:
 def _insert(conn: Connection, batch: Batch, rows: list[Prepared]) -> dict[str, int]:
     if not rows:
         return {}
-    raw = _Raw(conn, S)
+    raw = BulkInsert(conn, S)
     now, language = raw.value("created_at", batch.now), batch.mlist.default_language
     flags = (raw.value("smtputf8", False), raw.value("smtputf8", True))
     raw.insert(NEW_COLUMNS, [_new(raw, p, now, language, flags) for p in rows])
@@ -237,7 +200,7 @@ def _subscribe(
     list_id = batch.mlist.id
     confirmed = batch.options.confirmed or batch.mlist.opt_in == "single"
     status = "confirmed" if confirmed else "unconfirmed"
-    raw = _Raw(conn, SUB)
+    raw = BulkInsert(conn, SUB)
     now = raw.value("created_at", batch.now)
     when = now if confirmed else None
     raw.insert(
@@ -249,7 +212,7 @@ def _subscribe(
     if confirmed:
         out.counts["confirmed"] += len(members)
         return
-    _Raw(conn, MailJob.__table__).insert(
+    BulkInsert(conn, MailJob.__table__).insert(
         ("kind", "subscriber_id", "list_id", "status", "attempts", "last_error", "created_at",
          "due_at", "sent_at"),
         [("confirmation", sid, list_id, "queued", 0, "", now, now, None) for _, sid in members],
@@ -282,23 +245,12 @@ def _consent(
 ) -> None:
     options = batch.options
     text = options.consent_source if options.confirmed else None
-    raw = _Raw(conn, ConsentRecord.__table__)
+    raw = BulkInsert(conn, ConsentRecord.__table__)
     now = raw.value("at", batch.now)
     source = f"import {batch.source_name}"
     list_id = batch.mlist.id
-    details = _details(raw, {"line": 0, "confirmed": confirmed, "opt_in": batch.mlist.opt_in})
+    details = json_with_line(raw, {"line": 0, "confirmed": confirmed, "opt_in": batch.mlist.opt_in})
     raw.insert(
         ("subscriber_id", "list_id", "event", "source", "consent_text", "at", "details"),
         [(sid, list_id, "imported", source, text, now, details(line)) for line, sid in members],
     )
-
-
-def _details(raw: _Raw, template: dict[str, Any]) -> Any:
-    """The details JSON for a line: every row's is the same but for the line number, so it is
-    serialised once and the number spliced in (when the driver takes JSON as text)."""
-    whole = raw.value("details", template)
-    prefix = '{"line": 0, '
-    if isinstance(whole, str) and whole.startswith(prefix):
-        rest = whole[len(prefix) :]
-        return lambda line: f'{{"line": {line}, {rest}'
-    return lambda line: raw.value("details", {**template, "line": line})

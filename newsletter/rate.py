@@ -25,6 +25,14 @@ class RateLimiter:
         self._hour: deque[float] = deque()
         self._lock = threading.Lock()
 
+    def seed(self, seconds_ago: list[float]) -> None:
+        """Count messages already sent (by earlier runs) in the hour's window."""
+        now = self.clock()
+        with self._lock:
+            for ago in sorted(seconds_ago, reverse=True)[-self.per_hour or None :]:
+                if ago < 3600:
+                    self._hour.append(now - ago)
+
     def reserve(self) -> float:
         if not self.spacing and not self.per_hour:
             return 0.0

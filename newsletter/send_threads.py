@@ -15,8 +15,10 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 
 from newsletter import ledger, suppression
@@ -25,7 +27,7 @@ from newsletter.composer import Composer, Recipient
 from newsletter.db import session_scope
 from newsletter.errors import UserError
 from newsletter.ledger_fast import Begin, Digester, FastLedger, Finish, Skip
-from newsletter.models import MailingList, Send
+from newsletter.models import Delivery, MailingList, Send
 from newsletter.rate import RateLimiter
 from newsletter.transports import Outcome, Transport
 
@@ -84,6 +86,8 @@ class SendThreads:
         self.connection_failures = 0
         self.policy_failures = 0
         self.limiter = RateLimiter(config.sending.rate_per_second, config.sending.rate_per_hour)
+        if config.sending.rate_per_hour:
+            self.limiter.seed(_sent_last_hour(engine, clock()))
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.list_ids = _list_ids(engine, send.lists)
         self.digest = Digester(self.secret)
@@ -191,3 +195,13 @@ def _list_ids(engine: Engine, slugs: list[str]) -> list[int]:
     with session_scope(engine) as s:
         query = select(MailingList.id).where(col(MailingList.slug).in_(slugs))
         return [i for i in s.exec(query).all() if i is not None]
+
+
+def _sent_last_hour(engine: Engine, now: datetime) -> list[float]:
+    """Seconds since each message of the last hour, from every send: the hourly limit is the
+    installation's, not one run's."""
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    query = sa.select(table.c.sent_at).where(table.c.sent_at >= now - timedelta(hours=1))
+    with session_scope(engine) as s:
+        times = s.connection().execute(query).scalars().all()
+    return [(now - t).total_seconds() for t in times if t is not None]

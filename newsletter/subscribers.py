@@ -24,6 +24,7 @@ from newsletter.models import (
     Suppression,
 )
 from newsletter.people import find, get, new_subscriber, subscription
+from newsletter.preference_changes import activate, list_changes, profile_changes
 from newsletter.privacy import erase, person_data
 
 __all__ = [  # lookups and privacy services are re-exported: callers use subscribers.erase, ...
@@ -259,11 +260,11 @@ def update_preferences(
     person = session.get(Subscriber, subscriber_id)
     if person is None:
         raise NotFound("this subscriber no longer exists (the data may have been erased)")
-    changed = _profile_changes(person, name, language, now)
-    joined, left = ([], []) if list_ids is None else _set_lists(session, person, list_ids)
+    changed = profile_changes(person, name, language, now)
+    joined, left = ([], []) if list_ids is None else list_changes(session, person, list_ids)
     meta = {"source": source, "ip": ip, "user_agent": user_agent}
     for list_id in joined:
-        _activate(session, subscriber_id, list_id, now)
+        activate(session, subscriber_id, list_id, now)
         consent.record(
             session, event="subscribed", now=now, subscriber_id=subscriber_id, list_id=list_id,
             consent_text=consent_text, consent_version=consent_version,
@@ -278,41 +279,3 @@ def update_preferences(
         )  # fmt: skip
     session.flush()
     return {"changed": changed, "joined": joined, "left": left}
-
-
-def _profile_changes(
-    person: Subscriber, name: str | None, language: str | None, now: datetime
-) -> list[str]:
-    changed = []
-    if name is not None and name.strip() != person.name:
-        person.name = name.strip()
-        changed.append("name")
-    if language is not None and language != person.language:
-        person.language = lists.check_language(language)
-        changed.append("language")
-    if changed:
-        person.updated_at = now
-    return changed
-
-
-def _set_lists(
-    session: Session, person: Subscriber, wanted: list[int]
-) -> tuple[list[int], list[int]]:
-    held = {
-        sub.list_id: sub.status
-        for sub in session.exec(select(Subscription).where(Subscription.subscriber_id == person.id))
-    }
-    active = {lid for lid, status in held.items() if status != "unsubscribed"}
-    offered = {m.id for m in lists.all_lists(session, public_only=True)} | set(held)
-    unknown = set(wanted) - offered
-    if unknown:
-        raise UserError(f"no such public list: {sorted(unknown)[0]}")
-    return sorted(set(wanted) - active), sorted(active - set(wanted))
-
-
-def _activate(session: Session, subscriber_id: int, list_id: int, now: datetime) -> None:
-    sub = subscription(session, subscriber_id, list_id) or Subscription(
-        subscriber_id=subscriber_id, list_id=list_id, created_at=now
-    )
-    sub.status, sub.confirmed_at = "confirmed", now
-    session.add(sub)

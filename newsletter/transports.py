@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -77,7 +78,7 @@ class Transport(Protocol):
 
 
 class OutboxTransport:
-    """Writes ``<time>-<n>.eml`` files (complete messages, CRLF) into a folder."""
+    """Writes ``<UTC time>-<run>-<n>.eml`` files (complete messages, CRLF) into a folder."""
 
     connections = 1
 
@@ -94,7 +95,9 @@ class OutboxTransport:
     def send(self, envelope_from: str, recipient: str, message_bytes: bytes) -> Outcome:
         with self._lock:
             self._count += 1
-            name = f"{self._prefix}-{self._count:07d}.eml"
+            # Named by time first, so a folder listing shows the messages in the order sent.
+            stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+            name = f"{stamp}-{self._prefix}-{self._count:07d}.eml"
         path = self.folder / name
         tmp = path.with_suffix(".tmp")
         # The envelope is kept in a Return-Path / X-Envelope-To pair, as a local MTA would.

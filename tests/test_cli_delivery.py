@@ -236,8 +236,9 @@ def test_a_rendered_issue_end_to_end(cli, engine: Engine, tmp_path: Path) -> Non
     sent = cli("issues", "send", str(issue_id), "-l", "genel", "--yes")
     assert sent.exit_code == 0 and "Sent 3" in sent.stdout, sent.stderr
     messages = outbox(tmp_path)
-    assert messages[0]["Subject"] == "[TEST] Kasım: sahadan haberler"
-    for msg in messages[1:]:
+    proofs = [m for m in messages if m["X-Newsletter-Test"]]
+    assert [p["Subject"] for p in proofs] == ["[TEST] Kasım: sahadan haberler"]
+    for msg in (m for m in messages if not m["X-Newsletter-Test"]):
         to = msg["To"].addresses[0].addr_spec
         text, html = (p.get_content() for p in msg.get_payload())
         link = msg["List-Unsubscribe"].strip("<>")
@@ -254,3 +255,18 @@ def test_a_rendered_issue_end_to_end(cli, engine: Engine, tmp_path: Path) -> Non
         )
     )
     assert None not in bodies.variants.values(), "fast body path not used for this template"
+
+
+def test_proof_in_another_language(cli, issue_id: int, tmp_path: Path) -> None:
+    english = cli("issues", "test", str(issue_id), "--to", "editor@example.org", "--language", "en")
+    assert english.exit_code == 0, english.stderr
+    assert outbox(tmp_path)[0]["Subject"] == "[TEST] November news"
+    missing = cli("issues", "test", str(issue_id), "--to", "editor@example.org", "--language", "fr")
+    assert missing.exit_code == 1 and "has no 'fr' edition" in missing.stderr
+
+
+def test_lists_given_with_commas(cli, issue_id: int, engine: Engine) -> None:
+    with db.session_scope(engine) as s:
+        add_people(s, make_list(s, "ankara"), [("yeni@example.org", "Yeni")])
+    result = cli("issues", "send", str(issue_id), "--list", "genel,ankara", "--yes")
+    assert result.exit_code == 0 and "to genel, ankara: 7 recipients" in result.stdout

@@ -94,11 +94,19 @@ def test_import_export_round_trip_through_the_cli(cli, with_lists, tmp_path: Pat
     report = json.loads(result.stdout)
     assert (report["encoding"], report["delimiter"]) == ("cp1254", ";")
     assert (report["rows"], report["added"], report["rejected"]) == (3, 2, 1)
-    assert report["report_file"] == str(tmp_path / "subscribers" / "liste-rejects.csv")
-    assert "2,yanlis-adres" not in Path(report["report_file"]).read_text()
-    assert "3,yanlis-adres,rejected" in Path(report["report_file"]).read_text()
+    assert report["report_file"] == str(tmp_path / "subscribers" / "liste-report.csv")
+    written = Path(report["report_file"]).read_bytes()
+    assert written.startswith(b"\xef\xbb\xbfline,email,outcome,reason\r\n")  # Excel reads UTF-8
+    lines = written.decode("utf-8-sig").splitlines()
+    assert lines[1:] == [
+        "3,yanlis-adres,rejected,An email address must have an @-sign.",
+        ",,summary,rows read 3; added 2; updated 0; unchanged 0; skipped duplicate 0; "
+        "skipped suppressed 0; skipped unsubscribed 0; rejected 1",
+    ]
     text = cli("subscribers", "import", "liste.csv", "--list", "aylik-tr", "--dry-run").stdout
-    assert text.startswith("dry run, nothing changed:") and "line 3: rejected" in text
+    assert (
+        text.startswith("dry run, nothing changed:") and "line 3 (yanlis-adres): rejected" in text
+    )
     exported = tmp_path / "export.csv"
     out = cli("subscribers", "export", "--list", "aylik-tr", "-o", str(exported))
     assert out.stdout.strip() == f"wrote 2 subscribers to {exported}"
@@ -123,7 +131,7 @@ def test_import_bad_options_and_unreadable_file(cli, with_lists, tmp_path: Path)
     path.write_bytes(b"PK\x03\x04\x00binary")
     binary = cli("subscribers", "import", str(path), "--list", "aylik-tr")
     assert binary.exit_code == 1 and "not a text file" in binary.stderr
-    assert listing(cli)["total"] == 0 and not (tmp_path / "x-rejects.csv").exists()
+    assert listing(cli)["total"] == 0 and not (tmp_path / "x-report.csv").exists()
 
 
 def test_data_and_erase(cli, with_lists) -> None:

@@ -99,3 +99,17 @@ def test_job_for_a_confirmed_subscription_is_dropped(tmp_path: Path, smtp_factor
     with db.session_scope(engine) as s:
         reasons = {j.last_error for j in s.exec(select(MailJob)).all()}
     assert reasons == {"no longer waiting for confirmation"}
+
+
+def test_a_name_with_a_line_break_fails_only_that_job(tmp_path: Path, smtp_factory) -> None:
+    server = smtp_factory()
+    config, engine = setup(tmp_path, server)
+    with db.session_scope(engine) as s:
+        person = subscribers.find(s, "zeynep@example.org")
+        person.name = "Zeynep\r\nBcc: everyone@example.org"
+        s.add(person)
+    assert confirmations.send_due(engine, config, NOW) == 1
+    assert [m.rcpt_tos for m in server.messages] == [["john@example.org"]]
+    with db.session_scope(engine) as s:
+        failed = s.exec(select(MailJob).where(MailJob.status == "failed")).one()
+    assert "line breaks are not allowed" in failed.last_error

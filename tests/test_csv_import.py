@@ -32,8 +32,9 @@ def people(session: Session) -> dict[str, Subscriber]:
 
 
 def report_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+    """The report's row lines (without the closing summary row)."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return [r for r in csv.DictReader(f) if r["outcome"] != "summary"]
 
 
 @pytest.mark.parametrize(
@@ -92,7 +93,7 @@ def test_duplicates_including_dotted_capital_i_are_skipped_with_line_numbers(
     )
     report = run(session, path)
     assert (report.rows, report.added, report.skipped_duplicate) == (4, 2, 2)
-    rows = report_rows(path.parent / "people-rejects.csv")
+    rows = report_rows(path.parent / "people-report.csv")
     assert [(r["line"], r["outcome"], r["reason"]) for r in rows] == [
         ("3", "duplicate", "same address as line 2"),
         ("5", "duplicate", "same address as line 4"),
@@ -268,3 +269,47 @@ def test_the_shipped_example_file_imports_cleanly(session: Session, double_list)
     example = Path(__file__).resolve().parents[1] / "subscribers" / "example.csv"
     report = run(session, example, dry_run=True)
     assert (report.rows, report.added, report.rejected, report.skipped_duplicate) == (10, 10, 0, 0)
+
+
+def test_report_is_in_line_order_with_a_summary_row(
+    session: Session, double_list: MailingList, write_csv
+) -> None:
+    suppression.add(session, AUDIENCE_SECRET, "engelli@example.com", "admin", NOW)
+    # The suppressed row is found only when its batch is written, after the bad row below it.
+    report = run(session, write_csv("email\nengelli@example.com\nbozuk\nnew@example.com\n"))
+    assert [(p["line"], p["outcome"]) for p in report.problems] == [
+        (2, "suppressed"), (3, "rejected"),
+    ]  # fmt: skip
+    with Path(report.report_file).open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert [r[:3] for r in rows] == [
+        ["line", "email", "outcome"], ["2", "engelli@example.com", "suppressed"],
+        ["3", "bozuk", "rejected"], ["", "", "summary"],
+    ]  # fmt: skip
+    assert rows[-1][3].startswith("rows read 3; added 1; updated 0")
+    assert rows[-1][3].endswith("skipped suppressed 1; skipped unsubscribed 0; rejected 1")
+
+
+def test_a_clean_import_still_leaves_its_report(
+    session: Session, double_list: MailingList, write_csv
+) -> None:
+    report = run(session, write_csv("email\nyeni@example.com\n"))
+    assert (
+        Path(report.report_file)
+        .read_text("utf-8-sig")
+        .splitlines()[-1]
+        .startswith(",,summary,rows read 1; added 1;")
+    )
+
+
+def test_upper_case_turkish_headers_are_recognised(
+    session: Session, double_list: MailingList, write_csv
+) -> None:
+    # "DİL".casefold() is "di̇l" (with a combining dot), so a plain casefold misses these.
+    path = write_csv(
+        "E-POSTA;ADI SOYADI;DİL;KURULUŞ;İLÇE\nnazli@example.com;Nazlı Öztürk;ar;Kızılay;Nizip\n"
+    )
+    run(session, path, renames={"İLÇE": "ilçe"})
+    nazli = people(session)["nazli@example.com"]
+    assert (nazli.name, nazli.language, nazli.organisation) == ("Nazlı Öztürk", "ar", "Kızılay")
+    assert nazli.attributes == {"ilçe": "Nizip"}

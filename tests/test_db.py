@@ -25,6 +25,11 @@ def test_fresh_database_is_at_head(engine: sa.Engine) -> None:
     assert db.current_revision(engine) == db.head_revision(engine)
 
 
+def test_head_constant_matches_the_migration_scripts(engine: sa.Engine) -> None:
+    """newsletter.migrations.HEAD must name the newest script: update it with every migration."""
+    assert db.script_head(engine) == db.head_revision()
+
+
 def test_open_database_refuses_missing_or_old_schema(config: Config) -> None:
     with pytest.raises(UserError, match="newsletter init"):
         db.open_database(config)
@@ -94,7 +99,7 @@ def test_a_new_version_adding_a_column_keeps_existing_rows(
     scripts = tmp_path / "migrations"
     shutil.copytree(db.MIGRATIONS, scripts)
     (scripts / "versions" / "9999_add_nickname.py").write_text(
-        ADD_COLUMN.format(head=db.head_revision(engine))
+        ADD_COLUMN.format(head=db.script_head(engine))
     )
     cfg = db.alembic_config(engine)
     cfg.set_main_option("script_location", str(scripts))

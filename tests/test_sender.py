@@ -399,3 +399,34 @@ def test_pause_from_elsewhere_stops_a_running_send(tmp_path: Path, smtp_factory)
     # The run looks at the send's status once a second: about ten messages go meanwhile.
     assert counts["queued"] >= 15 and counts["sending"] == 0, (counts, results)
     assert counts["sent"] == len(server.messages)
+
+
+def test_rate_per_hour_counts_earlier_sends(tmp_path: Path, smtp_factory) -> None:
+    import threading
+
+    server = smtp_factory()
+    config, engine, issue_id = setup(tmp_path, server, extra="rate_per_hour = 4\n", n=3)
+    assert run_send(engine, config, start(engine, config, issue_id), utcnow).status == "done"
+    with db.session_scope(engine) as s:
+        second = make_issue(s).id
+        add_people(s, 1, people(6)[3:])
+    send_id = start(engine, config, second)
+    stop = threading.Event()
+    threading.Timer(1.0, stop.set).start()
+    result = run_send(engine, config, send_id, utcnow, stop_event=stop)
+    assert result.status == "running" and result.progress.sent == 1  # 3 + 1 = 4 this hour
+    assert len(server.messages) == 4
+
+
+def test_a_header_injection_attempt_fails_only_that_recipient(tmp_path: Path, smtp_factory) -> None:
+    server = smtp_factory()
+    config, engine, issue_id = setup(tmp_path, server, n=3)
+    with db.session_scope(engine) as s:
+        person = subscribers.find(s, "kisi0001@example.org")
+        person.name = "Mehmet\r\nBcc: herkes@example.org"
+        s.add(person)
+    result = run_send(engine, config, start(engine, config, issue_id), utcnow)
+    assert (result.status, result.progress.sent, result.progress.failed) == ("done", 2, 1)
+    row = rows(engine)["kisi0001@example.org"]
+    assert row.status == "failed" and "line breaks are not allowed" in row.last_text
+    assert all(b"herkes@" not in m.data for m in server.messages)

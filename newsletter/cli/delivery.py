@@ -173,18 +173,23 @@ def _rows(title: str, rows: list[dict[str, Any]]) -> None:
 def send_test(
     issue_id: int = ISSUE,
     to: list[str] = typer.Option(..., "--to", help="Address for a proof; repeat for more."),
+    language: str | None = typer.Option(
+        None, "--language", help="Which language edition (default: the issue's language)."
+    ),
 ) -> None:
     """Send proofs marked [TEST], outside the ledger, as the issue looks now."""
     st = state()
     people = [normalise(a) for a in to]
     with st.session() as session:
         issue = issues.get(session, issue_id)
-        snaps = issues.snapshots(session, issue_id) or [_render(session, issue_id)]
-    composer = Composer(st.config, issue_id, snaps, issue.language, test=True)
+        wanted = language or issue.language
+        snaps = [s for s in issues.snapshots(session, issue_id) if s.language == wanted]
+        snaps = snaps or [_render(session, issue_id, wanted)]
+    composer = Composer(st.config, issue_id, snaps, wanted, test=True)
     transport = make_transport(st.config)
     try:
         for a in people:
-            r = Recipient(0, None, None, a.normalised, a.envelope, "", issue.language)
+            r = Recipient(0, None, None, a.normalised, a.envelope, "", wanted)
             c = composer.compose(r, utcnow())
             outcome = transport.send(c.envelope_from, c.recipient, c.data)
             typer.echo(
@@ -196,11 +201,11 @@ def send_test(
         transport.close()
 
 
-def _render(session: Any, issue_id: int) -> IssueSnapshot:
+def _render(session: Any, issue_id: int, language: str) -> IssueSnapshot:
     from newsletter.issue_view import load_view
     from newsletter.render import render_issue
 
-    view = load_view(session, issue_id)
+    view = load_view(session, issue_id, language)
     rendered = render_issue(view, state().config)
     return IssueSnapshot(
         issue_id=issue_id,
