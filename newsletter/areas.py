@@ -62,7 +62,8 @@ def find_partners(partners: list[str], text: str) -> list[str]:
 
     Acronyms must be written in capitals ("WHO" is a partner, "who" is not) and every name is
     matched as whole words, so "EU" is never found inside "EUR" or "museum". A long name followed
-    by its acronym in brackets ("European Union (EU)") counts once, under the long name.
+    by its acronym in brackets ("European Union (EU)") counts once, under the long name, even
+    where the acronym is used before that.
     """
     matcher = TermMatcher((p, p) for p in partners)
     found: list[str] = []
@@ -77,7 +78,8 @@ def find_partners(partners: list[str], text: str) -> list[str]:
             same_as[match.name] = previous.name
         found.append(same_as.get(match.name, match.name))
         previous = match
-    return unique(found)
+    # An acronym seen before its long name was introduced (say, in the title) is the same partner.
+    return unique(same_as.get(name, name) for name in found)
 
 
 def _bracketed_after(text: str, previous: Match, match: Match) -> bool:

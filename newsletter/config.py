@@ -192,6 +192,10 @@ DEFAULT_PARTNERS = [
     "World Bank",
     "US Department of State",
     "Government of Japan",
+    "DGILF",
+    "Directorate General of International Labour Force",
+    "British Embassy",
+    "Embassy of the Kingdom of the Netherlands",
 ]
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,12 +18,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from newsletter import lists
-from newsletter.addresses import InvalidAddress, normalise
-from newsletter.csv_source import BadRow, Row, open_rows
+from newsletter import import_rows, lists
+from newsletter.csv_source import open_rows
 from newsletter.errors import UserError
-from newsletter.import_batch import Batch, Prepared, apply_batch
-from newsletter.suppression import hash_normalised
+from newsletter.import_batch import Batch, apply_batch
 
 BATCH = 2000
 REPORT_FIELDS = ("line", "email", "outcome", "reason")
@@ -98,8 +95,11 @@ def import_csv(
     nested = session.begin_nested() if options.dry_run else None
     writer = _ReportWriter(target, keep=not options.dry_run)
     batch = Batch(mlist, options, now, path.name)
-    for prepared in _prepare(secret, rows, report, writer):
-        batch.rows.append(prepared)
+    for chunk in import_rows.prepare(secret, rows):
+        report.rows += chunk.rows
+        for line, email, kind, reason in chunk.problems:
+            _problem(report, writer, line, email, kind, reason)
+        batch.rows.extend(chunk.prepared)
         if len(batch.rows) >= BATCH:
             _flush(session, batch, report, writer)
     _flush(session, batch, report, writer)
@@ -109,33 +109,6 @@ def import_csv(
     writer.save(summary(report))
     report.report_file = None if options.dry_run else str(target)
     return report
-
-
-def _prepare(
-    secret: str, rows: Iterator[Row | BadRow], report: ImportReport, writer: _ReportWriter
-) -> Iterator[Prepared]:
-    seen: dict[str, int] = {}
-    for row in rows:
-        report.rows += 1
-        if isinstance(row, BadRow):
-            _problem(report, writer, row.line, row.email, "rejected", row.reason)
-            continue
-        try:
-            address = normalise(row.email)
-            if row.language:
-                lists.check_language(row.language)
-        except InvalidAddress as exc:
-            _problem(report, writer, row.line, row.email, "rejected", exc.reason)
-            continue
-        except UserError as exc:
-            _problem(report, writer, row.line, row.email, "rejected", str(exc))
-            continue
-        first = seen.setdefault(address.normalised, row.line)
-        if first != row.line:
-            reason = f"same address as line {first}"
-            _problem(report, writer, row.line, row.email, "duplicate", reason)
-            continue
-        yield Prepared(row, address, hash_normalised(secret, address.normalised))
 
 
 def _flush(session: Session, batch: Batch, report: ImportReport, writer: _ReportWriter) -> None:

@@ -11,7 +11,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -42,7 +43,9 @@ class RunResult:
     progress: Progress
 
 
-def claim(engine: Engine, send_id: int, after_id: int, now: object, limit: int) -> list[tuple]:
+def claim(
+    engine: Engine, send_id: int, after_id: int, now: datetime, limit: int
+) -> list[sa.Row[Any]]:
     """The next due queued rows (id order) with what the message needs about the person."""
     d, s = Delivery.__table__, Subscriber.__table__  # type: ignore[attr-defined]
     query = (
@@ -70,7 +73,7 @@ def claim(engine: Engine, send_id: int, after_id: int, now: object, limit: int) 
         return list(conn.execute(query).all())
 
 
-def _next_due(engine: Engine, send_id: int) -> tuple[int, object]:
+def _next_due(engine: Engine, send_id: int) -> tuple[int, datetime | None]:
     d = Delivery.__table__  # type: ignore[attr-defined]
     query = sa.select(sa.func.count(), sa.func.min(d.c.next_attempt_at)).where(
         d.c.send_id == send_id, d.c.status == "queued"

@@ -84,6 +84,8 @@ def remove(session: Session, secret: str, email: str) -> bool:
 
 def listing(session: Session, reason: str | None = None) -> list[Suppression]:
     query = select(Suppression).order_by(Suppression.created_at, Suppression.id)
+    if reason is not None and reason not in REASONS:
+        raise UserError(f"unknown suppression reason {reason!r}: use one of {', '.join(REASONS)}")
     if reason:
         query = query.where(Suppression.reason == reason)
     return list(session.exec(query))

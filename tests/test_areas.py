@@ -60,3 +60,13 @@ def test_eu_counts_once_after_its_long_name() -> None:
     text = "Funded by the European Union (EU); later the EU-funded phase and the ILO."
     assert find_partners(LIBRARY.partners, text) == ["European Union", "ILO"]
     assert find_partners(LIBRARY.partners, "An EU funded project") == ["EU"]
+
+
+def test_an_acronym_used_before_its_long_name_counts_once() -> None:
+    text = (
+        "DGILF and the municipality of Kilis meet\n\n"
+        "Officials of the Directorate General of International Labour Force (DGILF) attended."
+    )
+    assert find_partners(LIBRARY.partners, text) == [
+        "Directorate General of International Labour Force"
+    ]

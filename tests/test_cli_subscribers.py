@@ -156,3 +156,29 @@ def test_help_lists_every_command(cli) -> None:
                     "data", "erase", "suppress", "unsuppress", "suppressions"):  # fmt: skip
         assert command in text
     assert "--consent-source" in cli("subscribers", "import", "--help").stdout
+
+
+def test_edit_without_changes_bad_filters_and_missing_folders_are_errors(
+    cli, with_lists, tmp_path: Path
+) -> None:
+    cli("subscribers", "add", "nur@example.com", "--list", "news", "--attr", "il=Mardin")
+    nothing = cli("subscribers", "edit", "nur@example.com")
+    assert nothing.exit_code == 1
+    assert nothing.stderr == "Error: nothing to change: give at least one option (see --help)\n"
+    typo = cli("subscribers", "edit", "nur@example.com", "--unset", "ilce")
+    assert "--unset 'ilce': the subscriber has no such attribute (il)" in typo.stderr
+    assert cli("lists", "edit", "news").stderr.startswith("Error: nothing to change")
+    reason = cli("subscribers", "suppressions", "--reason", "bounce")
+    assert reason.exit_code == 1 and "unknown suppression reason 'bounce'" in reason.stderr
+    target = tmp_path / "no-such-folder" / "out.csv"
+    export = cli("subscribers", "export", "--list", "news", "-o", str(target))
+    assert (
+        export.exit_code == 1
+        and "the folder" in export.stderr
+        and "does not exist" in export.stderr
+    )
+    assert not target.parent.exists()
+    shown = json.loads(cli("subscribers", "show", "nur@example.com", "--json").stdout)
+    assert list(shown)[:2] == ["id", "email"] and shown["attributes"] == {"il": "Mardin"}
+    lists_json = json.loads(cli("lists", "list", "--json").stdout)
+    assert list(lists_json[0])[:3] == ["id", "slug", "name"]

@@ -138,3 +138,14 @@ def test_serve_on_a_busy_port_fails_with_a_message(config_path: Path, engine) ->
     assert done.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port}: ")
     assert "address already in use" in done.stderr.lower()
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/static/site.css", "/subscribe", "/archive"])
+def test_read_only_pages_answer_head(web: httpx.Client, public_lists, path: str) -> None:
+    response = web.head(path)
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+def test_head_never_confirms(web: httpx.Client) -> None:
+    assert web.head("/confirm/anything").status_code == 405

@@ -116,6 +116,9 @@ def export(
     excel: bool = typer.Option(False, "--excel", help="UTF-8 with BOM and semicolons."),
 ) -> None:
     """Export subscribers as CSV that 'import' reads back unchanged."""
+    if output is not None and not output.parent.is_dir():
+        # Only the default subscribers folder is created: a typo must not make new folders.
+        raise UserError(f"cannot write {output}: the folder {output.parent} does not exist")
     stamp = utcnow().strftime("%Y%m%d-%H%M%S")
     out = output or _folder() / f"{list_slug or 'subscribers'}-{stamp}.csv"
     with state().session() as session:

@@ -42,6 +42,9 @@ from newsletter.web.security import (
 
 TEMPLATES = Path(newsletter_templates.__file__).parent / "web"
 DEFAULT_TEXT = "#1b1b1b"
+# Pages that change nothing also answer HEAD (uptime monitors, link checkers). The confirm link
+# stays GET only: a HEAD from a mail scanner must not confirm anyone.
+READ = ["GET", "HEAD"]
 FORM_TEMPLATES = frozenset({"subscribe.html", "unsubscribe.html", "preferences.html", "erase.html"})
 
 
@@ -263,7 +266,7 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=config.web.max_body_bytes)
 
-    @app.get("/static/site.css", include_in_schema=False)
+    @app.api_route("/static/site.css", methods=READ, include_in_schema=False)
     async def stylesheet(request: Request) -> Response:
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers={"ETag": etag})
@@ -273,7 +276,7 @@ def create_app(
             headers={"ETag": etag, "Cache-Control": "public, max-age=3600"},
         )
 
-    @app.get("/healthz", include_in_schema=False)
+    @app.api_route("/healthz", methods=READ, include_in_schema=False)
     async def healthz() -> PlainTextResponse:
         return PlainTextResponse("ok\n")
 

@@ -10,7 +10,7 @@ from starlette.responses import HTMLResponse, Response
 from newsletter.db import session_scope
 from newsletter.errors import NotFound
 from newsletter.web import archive
-from newsletter.web.app import Web, web_of
+from newsletter.web.app import READ, Web, web_of
 from newsletter.web.security import ARCHIVE_CSP
 
 router = APIRouter()
@@ -29,7 +29,7 @@ def cacheable(response: Response, seconds: int, by_language: bool) -> Response:
     return response
 
 
-@router.get("/archive", response_class=HTMLResponse)
+@router.api_route("/archive", methods=READ, response_class=HTMLResponse)
 async def archive_index(request: Request) -> Response:
     web = web_of(request)
     lang = web.language(request)
@@ -57,7 +57,7 @@ async def archive_index(request: Request) -> Response:
     return cacheable(page, 300, by_language=True)
 
 
-@router.get("/archive/feed.atom")
+@router.api_route("/archive/feed.atom", methods=READ)
 async def archive_feed(request: Request) -> Response:
     web = web_of(request)
     lang = web.language(request)
@@ -68,7 +68,7 @@ async def archive_feed(request: Request) -> Response:
     return cacheable(feed, 300, by_language=True)
 
 
-@router.get("/archive/{issue_id}", response_class=HTMLResponse)
+@router.api_route("/archive/{issue_id}", methods=READ, response_class=HTMLResponse)
 async def archive_issue(request: Request, issue_id: str) -> Response:
     if not issue_id.isdigit() or len(issue_id) > 12:
         raise HTTPException(404)

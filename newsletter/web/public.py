@@ -21,7 +21,7 @@ from newsletter.db import session_scope
 from newsletter.errors import NotFound, StateError
 from newsletter.models import MailingList, Subscriber
 from newsletter.web import forms, i18n, ratelimit
-from newsletter.web.app import Web, web_of
+from newsletter.web.app import READ, Web, web_of
 from newsletter.web.security import CSRF_FIELD
 
 router = APIRouter()
@@ -111,7 +111,7 @@ def _subscribe_page(
     )
 
 
-@router.get("/subscribe", response_class=HTMLResponse)
+@router.api_route("/subscribe", methods=READ, response_class=HTMLResponse)
 async def subscribe_all(request: Request) -> Response:
     web = web_of(request)
     lang = web.language(request)
@@ -122,7 +122,7 @@ async def subscribe_all(request: Request) -> Response:
     return _subscribe_page(request, web, lang, public, form)
 
 
-@router.get("/subscribe/{slug}", response_class=HTMLResponse)
+@router.api_route("/subscribe/{slug}", methods=READ, response_class=HTMLResponse)
 async def subscribe_one(request: Request, slug: str) -> Response:
     web = web_of(request)
     lang = web.language(request)
