@@ -113,6 +113,16 @@ def script_head(engine: Engine) -> str | None:
 
 def open_database(config: Config, migrate: bool = False) -> Engine:
     """An engine for the configured database, refusing one whose schema is out of date."""
+    url = sa.engine.make_url(database_url(config))
+    missing_file = (
+        url.get_backend_name() == "sqlite"
+        and url.database not in (None, "", ":memory:")
+        and not Path(url.database or "").exists()
+    )
+    if missing_file and not migrate:  # connecting would leave an empty file behind
+        raise UserError(
+            f"no database at {url.database}: run 'newsletter init' or 'newsletter db upgrade'"
+        )
     engine = make_engine(config)
     if migrate:
         upgrade(engine)

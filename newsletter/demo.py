@@ -91,7 +91,8 @@ def _import_sample(engine, config: Config, clock: Clock) -> tuple[list[int], dat
     with db.session_scope(engine) as session:
         for block_id in ids:
             blocks.set_status(session, block_id, "ready", clock())
-        days = [b.event_date for b in map(lambda i: blocks.get(session, i), ids) if b.event_date]
+        found = [blocks.get(session, block_id) for block_id in ids]
+        days = [b.event_date for b in found if b.event_date]
     return ids, min(days), max(days)
 
 
@@ -101,8 +102,10 @@ def _audience(engine, config: Config, clock: Clock, count: int) -> None:
                      description="News from our programmes, once a month.",
                      opt_in="double", visibility="public")  # fmt: skip
         for name, email, language in fictitious_people(count):
-            roster.add(session, config.secret_key, email, clock(), name=name, language=language,
-                       list_slugs=["monthly-update"], consent_source="demo: fictitious people")  # fmt: skip
+            roster.add(
+                session, config.secret_key, email, clock(), name=name, language=language,
+                list_slugs=["monthly-update"], consent_source="demo: fictitious people",
+            )  # fmt: skip
 
 
 def _issue(engine, config: Config, clock: Clock, start: date, end: date) -> int:

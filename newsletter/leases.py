@@ -98,6 +98,51 @@ def claim_next(
     return None
 
 
+def local_owner_dead(owner: str) -> bool:
+    """True if ``owner`` names a process on this host that no longer exists (killed, crashed).
+
+    Its lease need not be waited out. Another host's process, or a live pid, is never dead
+    here (a reused pid errs on the safe side: the lease is left alone)."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, owned by another user
+        return False
+    return False
+
+
+def take_over(session: Session, send_id: int, owner: str, now: datetime, seconds: float) -> bool:
+    """Claim the lease, also from a dead process on this host (after ``kill -9`` of a
+    foreground send, ``issues resume`` need not wait for the lease to run out)."""
+    if claim(session, send_id, owner, now, seconds):
+        return True
+    other = holder(session, send_id, now)
+    if other is None or not local_owner_dead(other):
+        return False
+    stmt = (
+        sa.update(_sends)
+        .where(_sends.c.id == send_id, _sends.c.status == "running", _sends.c.lease_owner == other)
+        .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=seconds))
+    )
+    return session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+
+
+def refuse(session: Session, send_id: int, now: datetime) -> StateError:
+    """The error for a send this process could not claim: who holds it, or that it is idle."""
+    other = holder(session, send_id, now)
+    if other:
+        return StateError(
+            f"send {send_id} is being sent by {other} (a worker or another 'issues' command); "
+            "wait for it to finish, or stop that process first"
+        )
+    return StateError(f"send {send_id} is not running (see 'newsletter issues report')")
+
+
 def holder(session: Session, send_id: int, now: datetime) -> str | None:
     """Who holds a live lease on the send, if anyone."""
     row = session.execute(
@@ -176,13 +221,8 @@ def held(
     send, a worker or ``issues send`` in the foreground, so the two never run it side by side.
     ``stop`` is set if the lease is lost."""
     with session_scope(engine) as session:
-        if not claim(session, send_id, owner, clock(), seconds):
-            other = holder(session, send_id, clock())
-            raise StateError(
-                f"send {send_id} is being sent by {other}; wait for it or stop that worker"
-                if other
-                else f"send {send_id} is not running (see 'newsletter issues report')"
-            )
+        if not take_over(session, send_id, owner, clock(), seconds):
+            raise refuse(session, send_id, clock())
     keeper = LeaseKeeper(engine, send_id, owner, clock, seconds, stop, on_renew)
     keeper.start()
     try:

@@ -135,9 +135,9 @@ class FastLedger:
         finally:
             cur.close()
 
-    def finish(self, now: datetime, finish: Finish) -> None:
-        """Record the outcome of a row that was handed over."""
-        self._run(
+    def finish(self, now: datetime, finish: Finish) -> int:
+        """Record the outcome of a row that was handed over; 1 if the row was ``sending``."""
+        return self._run(
             self._finish,
             {
                 "status": finish.status,
@@ -148,7 +148,7 @@ class FastLedger:
                 "now": self._t(now),
                 "id": finish.delivery_id,
             },
-        )
+        )[0]
 
     def skip(self, now: datetime, skip: Skip) -> None:
         values = {

@@ -8,6 +8,7 @@ policy rejections.
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import socket
@@ -27,7 +28,7 @@ from newsletter.composer import Composer, Recipient
 from newsletter.db import session_scope
 from newsletter.errors import UserError
 from newsletter.ledger_fast import Begin, Digester, FastLedger, Finish, Skip
-from newsletter.models import Delivery, MailingList, Send
+from newsletter.models import Delivery, EventLog, MailingList, Send
 from newsletter.rate import RateLimiter
 from newsletter.transports import Outcome, Transport
 
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from newsletter.config import Config
+
+logger = logging.getLogger("newsletter.sender")
 
 DEAD_SERVER_FAILURES = 3  # connection failures in a row (per connection) that pause the send
 
@@ -91,27 +94,30 @@ class SendThreads:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.list_ids = _list_ids(engine, send.lists)
         self.digest = Digester(self.secret)
-        self.errors: list[BaseException] = []
 
     # --- worker threads ------------------------------------------------------------------
 
     def work(self) -> None:
-        fast = FastLedger(self.engine, self.owner, self.list_ids)
+        """Take jobs until told to end. An unexpected error on one job is handled and the
+        thread goes on draining the queue, so the dispatcher never waits for a dead thread."""
         try:
-            while True:
-                job = self.jobs.get()
+            fast = FastLedger(self.engine, self.owner, self.list_ids)
+        except Exception as exc:  # noqa: BLE001 - no ledger connection: stop the run
+            self._crashed(None, None, exc)
+            fast = None
+        try:
+            while (job := self.jobs.get()) is not None:
                 try:
-                    if job is None:
-                        break
-                    if not (self.halt.is_set() or self.stop.is_set()):
+                    if fast and not (self.halt.is_set() or self.stop.is_set()):
                         self._one(fast, job)
+                except Exception as exc:  # noqa: BLE001 - recorded and paused, see _crashed
+                    self._crashed(fast, job, exc)
                 finally:
                     self.jobs.task_done()
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            self.errors.append(exc)
-            self.halt.set()
+            self.jobs.task_done()
         finally:
-            fast.close()
+            if fast:
+                fast.close()
 
     def _one(self, fast: FastLedger, job: Recipient) -> None:
         """Mark the row sending (committed), hand the message over, record the outcome."""
@@ -120,7 +126,7 @@ class SendThreads:
             self._count("skipped")
             return
         delay = self.limiter.reserve()
-        if delay > 0 and self.halt.wait(delay):
+        if delay > 0 and (self.halt.wait(delay) or self.stop.is_set()):
             return  # stopped while waiting for the rate limit: the row stays queued
         now = self.clock()
         mid = self.composer.message_id(job)
@@ -138,6 +144,36 @@ class SendThreads:
             return
         outcome = self.transport.send(composed.envelope_from, composed.recipient, composed.data)
         fast.finish(self.clock(), self._finish(job, outcome))
+
+    def _crashed(self, fast: FastLedger | None, job: Recipient | None, exc: Exception) -> None:
+        """An error no code path expected (a bug, a broken transport, the database gone).
+
+        The row fails with the reason if it was marked sending (it may have left, so it is
+        never re-sent on its own; `retry-failed` is a person's call); a row not yet marked
+        stays queued. The send pauses with the reason, kept in the event log, rather than
+        failing every remaining recipient the same way."""
+        reason = f"internal error: {type(exc).__name__}: {exc}"[:500]
+        now = self.clock()
+        if fast is not None and job is not None:
+            try:
+                if fast.finish(now, Finish(job.delivery_id, "failed", None, reason, None, None)):
+                    self._count("failed")
+            except Exception:  # noqa: BLE001 - left 'sending': reported as possibly sent
+                logger.warning("could not record the failure of delivery %s", job.delivery_id)
+        extra = {"event": "send.crashed", "issue": self.send.issue_id}
+        logger.error("send %s: %s", self.send.id, reason, extra=extra)
+        logger.debug("traceback", exc_info=exc, extra=extra)
+        try:
+            message = f"send {self.send.id}: {reason}"
+            with session_scope(self.engine) as s:
+                s.add(EventLog(at=now, level="error", issue_id=self.send.issue_id,
+                               event="send_error", message=message))  # fmt: skip
+        except Exception:  # noqa: BLE001 - the database may be what failed
+            logger.warning("could not keep the error in the event log")
+        with self.lock:
+            if not self.pause_reason:
+                self.pause_reason = f"{reason} ; fix the cause, then 'issues resume'"
+            self.halt.set()
 
     def _finish(self, job: Recipient, outcome: Outcome) -> Finish:
         now = self.clock()

@@ -152,8 +152,6 @@ def run_send(
         for t in threads:
             t.join()
         transport.close()
-    if run.errors:
-        raise run.errors[0]
     return _conclude(run, engine, send_id, finished, status, progress)
 
 

@@ -270,3 +270,36 @@ def test_lists_given_with_commas(cli, issue_id: int, engine: Engine) -> None:
         add_people(s, make_list(s, "ankara"), [("yeni@example.org", "Yeni")])
     result = cli("issues", "send", str(issue_id), "--list", "genel,ankara", "--yes")
     assert result.exit_code == 0 and "to genel, ankara: 7 recipients" in result.stdout
+
+
+def test_report_covers_every_send_of_the_issue(
+    cli, issue_id: int, engine: Engine, config_path: Path, smtp_factory
+) -> None:
+    # The first send fails for everyone (the issue becomes "failed" and may be sent again);
+    # the second reaches a new list, where one more address is refused.
+    handler = ScriptedHandler(
+        data_replies=["554 5.6.0 İleti biçimi reddedildi"] * 6,
+        rcpt_replies={"yeni0001@example.org": ["550 5.1.1 Böyle bir kullanıcı yok"]},
+    )
+    use_smtp(config_path, smtp_factory(handler))
+    assert "failed 6" in cli("issues", "send", str(issue_id), "-l", "genel", "--yes").stdout
+    with db.session_scope(engine) as s:  # three new people and one already tried
+        add_people(s, make_list(s, "ortaklar"), people(3, prefix="yeni") + [people(1)[0]])
+    later = cli("issues", "send", str(issue_id), "-l", "ortaklar", "--yes")
+    assert later.exit_code == 0, later.stderr
+    assert "3 recipients" in later.stdout and "1 already sent" in later.stdout
+    data = json.loads(cli("issues", "report", str(issue_id), "--json").stdout)
+    assert data["total"] == 9 and data["counts"]["sent"] == 2 and data["counts"]["failed"] == 7
+    assert [(s["send_id"], s["total"], s["counts"]["failed"]) for s in data["sends"]] == [
+        (1, 6, 6),
+        (2, 3, 1),
+    ]
+    assert data["lists"] == ["genel", "ortaklar"] and data["send_id"] == 2
+    failed = [(f["email"], f["code"], f["send_id"]) for f in data["failed"]]
+    assert failed[0] == ("kisi0000@example.org", 554, 1)
+    assert failed[-1] == ("yeni0001@example.org", 550, 2) and len(failed) == 7
+    human = cli("issues", "report", str(issue_id)).stdout
+    assert "Issue 1: 2 sends, 9 recipients" in human
+    assert "send 1 (done) to genel: 6 recipients, 0 sent, 6 failed" in human
+    assert "kisi0005@example.org  554  5.6.0 İleti biçimi reddedildi  (send 1)" in human
+    assert "yeni0001@example.org  550  5.1.1 Böyle bir kullanıcı yok  (send 2)" in human

@@ -182,3 +182,13 @@ def test_edit_without_changes_bad_filters_and_missing_folders_are_errors(
     assert list(shown)[:2] == ["id", "email"] and shown["attributes"] == {"il": "Mardin"}
     lists_json = json.loads(cli("lists", "list", "--json").stdout)
     assert list(lists_json[0])[:3] == ["id", "slug", "name"]
+
+
+def test_import_shows_ten_problems_and_counts_the_rest(cli, with_lists, tmp_path: Path) -> None:
+    path = tmp_path / "kotu.csv"
+    path.write_text("email\n" + "".join(f"bozuk{i}\n" for i in range(14)), encoding="utf-8")
+    out = cli("subscribers", "import", str(path), "--list", "news").stdout
+    assert "line 2 (bozuk0): rejected: An email address must have an @-sign." in out
+    assert "line 11 (bozuk9): rejected" in out and "line 12 (bozuk10)" not in out
+    assert "  … and 4 more in the report" in out
+    assert f"report: {tmp_path / 'kotu-report.csv'}" in out

@@ -75,7 +75,8 @@ def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_environment_overrides_file(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text('[smtp]\nport = 25\nhost = "a"\n')
-    config = load_config(path, environ={"NEWSLETTER_SMTP_PORT": "2525", "NEWSLETTER_LIBRARY_LANGUAGES": '["tr"]'})
+    environ = {"NEWSLETTER_SMTP_PORT": "2525", "NEWSLETTER_LIBRARY_LANGUAGES": '["tr"]'}
+    config = load_config(path, environ=environ)
     assert config.smtp.port == 2525 and config.smtp.host == "a"
     assert config.library.languages == ["tr"]
 

@@ -10,8 +10,10 @@ import pytest
 from sqlmodel import Session, select
 
 from newsletter import consent, subscribers, suppression
-from newsletter.csv_import import ImportOptions, import_csv
+from newsletter.csv_import import ImportOptions, import_csv, prepare_rows
+from newsletter.csv_source import BadRow, Row
 from newsletter.errors import UserError
+from newsletter.import_batch import Prepared
 from newsletter.models import ConsentRecord, MailingList, MailJob, Subscriber, Subscription
 from tests.plugins.audience import AUDIENCE_NOW, AUDIENCE_SECRET
 
@@ -313,3 +315,47 @@ def test_upper_case_turkish_headers_are_recognised(
     nazli = people(session)["nazli@example.com"]
     assert (nazli.name, nazli.language, nazli.organisation) == ("Nazlı Öztürk", "ar", "Kızılay")
     assert nazli.attributes == {"ilçe": "Nizip"}
+
+
+def _row(line: int, email: str, language: str = "") -> Row:
+    return Row(line, email, "Ad Soyad", language, "", {})
+
+
+def test_every_row_is_prepared_or_says_why_not() -> None:
+    rows = [
+        _row(2, "İPEK@örnek.com.tr"),
+        _row(3, "i\u0307pek@örnek.com.tr"),  # the same address, İ written lower with its dot
+        BadRow(4, "fazla@example.com", "4 cells but the header has 3"),
+        _row(5, "bozuk"),
+        _row(6, "dil@example.com", language="Türkçe"),
+        _row(7, "ömer@example.com", language="tr"),
+    ]
+    results = list(prepare_rows(AUDIENCE_SECRET, iter(rows)))
+    assert len(results) == len(rows)
+    prepared = [r for r in results if isinstance(r, Prepared)]
+    assert [(p.row.line, p.address.normalised) for p in prepared] == [
+        (2, "i\u0307pek@örnek.com.tr"),
+        (7, "ömer@example.com"),
+    ]
+    assert prepared[1].digest == suppression.hash_normalised(AUDIENCE_SECRET, "ömer@example.com")
+    problems = [r for r in results if isinstance(r, tuple)]
+    assert [(line, kind) for line, _, kind, _ in problems] == [
+        (3, "duplicate"), (4, "rejected"), (5, "rejected"), (6, "rejected"),
+    ]  # fmt: skip
+    assert problems[0][3] == "same address as line 2"
+    assert problems[1][3] == "4 cells but the header has 3"
+    assert "@-sign" in problems[2][3] and "'Türkçe' is not a language code" in problems[3][3]
+
+
+def test_an_empty_file_gives_nothing() -> None:
+    assert list(prepare_rows(AUDIENCE_SECRET, iter([]))) == []
+
+
+def test_the_report_file_has_every_problem_the_report_object_the_first_twenty(
+    session: Session, double_list: MailingList, write_csv
+) -> None:
+    path = write_csv("email\n" + "".join(f"bozuk{i}\n" for i in range(25)) + "iyi@example.com\n")
+    report = run(session, path)
+    assert (report.rejected, report.not_imported, len(report.problems)) == (25, 25, 20)
+    lines = [int(r["line"]) for r in report_rows(Path(report.report_file))]
+    assert lines == list(range(2, 27))

@@ -33,6 +33,7 @@ def test_head_constant_matches_the_migration_scripts(engine: sa.Engine) -> None:
 def test_open_database_refuses_missing_or_old_schema(config: Config) -> None:
     with pytest.raises(UserError, match="newsletter init"):
         db.open_database(config)
+    assert not (config.resolve_path("newsletter.db")).exists()  # no empty file left behind
     engine = db.make_engine(config)
     db.upgrade(engine, "0001")
     with pytest.raises(UserError, match="newsletter db upgrade"):

@@ -19,7 +19,9 @@ def test_demo_sends_the_sample_issue_to_the_outbox(tmp_path: Path) -> None:
     assert "issue:       #1, sent" in result.stdout
     messages = sorted((folder / "outbox").glob("*.eml"))
     assert len(messages) == 5
-    parsed = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in messages]
+    parsed = [
+        email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in messages
+    ]
     recipients = {str(m["To"]) for m in parsed}
     assert len(recipients) == 5  # everyone once, nobody twice
     first = parsed[0]

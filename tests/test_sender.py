@@ -160,6 +160,7 @@ def test_550_fails_the_row_and_suppresses_the_address(tmp_path: Path, smtp_facto
             "reason": "5.1.1 No such user",
             "attempts": 1,
             "message_id": row.message_id,
+            "send_id": row.send_id,
         }
     ]
     assert len(server.messages) == 5
@@ -430,3 +431,59 @@ def test_a_header_injection_attempt_fails_only_that_recipient(tmp_path: Path, sm
     row = rows(engine)["kisi0001@example.org"]
     assert row.status == "failed" and "line breaks are not allowed" in row.last_text
     assert all(b"herkes@" not in m.data for m in server.messages)
+
+
+class ExplodingTransport:
+    """A real SMTP transport that raises an error nobody expected on its third message."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.connections, self.calls = inner, inner.connections, 0
+
+    def send(self, envelope_from: str, recipient: str, data: bytes):
+        self.calls += 1
+        if self.calls == 3:
+            raise RuntimeError("bağlantı havuzu bozuldu")
+        return self.inner.send(envelope_from, recipient, data)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_an_unexpected_error_in_a_sender_thread_pauses_the_send_and_loses_nobody(
+    tmp_path: Path, smtp_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from newsletter import sender
+    from newsletter.models import EventLog
+    from newsletter.transports import make_transport
+
+    server = smtp_factory(ScriptedHandler(data_delay=0.02))
+    config, engine, issue_id = setup(tmp_path, server, pool=2, n=40)
+    send_id = start(engine, config, issue_id)
+    monkeypatch.setattr(sender, "make_transport", lambda c: ExplodingTransport(make_transport(c)))
+    results: list = []
+    runner = threading.Thread(
+        target=lambda: results.append(run_send(engine, config, send_id, utcnow))
+    )
+    runner.start()
+    runner.join(timeout=30)
+    assert not runner.is_alive(), "the run hung after a sender thread's error"
+    result = results[0]
+    assert result.status == "paused"
+    assert "internal error: RuntimeError: bağlantı havuzu bozuldu" in result.reason
+    found = rows(engine)
+    failed = [e for e, d in found.items() if d.status == "failed"]
+    assert len(failed) == 1 and "RuntimeError" in found[failed[0]].last_text
+    statuses = {d.status for d in found.values()}
+    assert "sending" not in statuses and "queued" in statuses  # the rest waits, nobody lost
+    with db.session_scope(engine) as s:
+        events = s.exec(select(EventLog).where(EventLog.event == "send_error")).all()
+        assert [e.issue_id for e in events] == [issue_id]
+        assert "bağlantı havuzu bozuldu" in events[0].message
+    monkeypatch.undo()
+    with db.session_scope(engine) as s:
+        ledger.resume(s, issue_id, utcnow())
+    assert run_send(engine, config, send_id, utcnow).status == "done"
+    got = [r for m in server.messages for r in m.rcpt_tos]
+    assert sorted(got) == sorted(e for e, _ in people(40) if e != failed[0])  # each once

@@ -8,18 +8,20 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from sqlmodel import Session
 
-from newsletter import confirmations, issues, ledger
+from newsletter import confirmations, issues, leases, ledger
 from newsletter.addresses import normalise
 from newsletter.cli.common import JSON_OPTION, console, new_app, print_json, state
 from newsletter.clock import utcnow
 from newsletter.composer import Composer, Recipient
 from newsletter.errors import UserError
-from newsletter.models import IssueSnapshot
+from newsletter.models import IssueSnapshot, Send
 from newsletter.sender import Progress as SendProgress
 from newsletter.sender import RunResult, check_ready, run_send
 from newsletter.transports import make_transport
@@ -27,24 +29,53 @@ from newsletter.transports import make_transport
 ISSUE = typer.Argument(..., help="Issue id (see 'newsletter issues list').")
 LISTS = typer.Option(..., "--list", "-l", help="List slug to send to; repeat for more lists.")
 YES = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOPPED_BY_HAND = "stopped by hand (Ctrl-C or SIGTERM) during a foreground send"
 
 
 @contextmanager
-def _stop_on_ctrl_c() -> Iterator[threading.Event]:
-    """Ctrl-C finishes the messages in flight, records them, and stops cleanly."""
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """Ctrl-C or SIGTERM finishes the messages in flight, records them, and stops cleanly."""
     stop = threading.Event()
     try:
-        previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in STOP_SIGNALS}
     except ValueError:  # not the main thread
         yield stop
         return
     try:
         yield stop
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
-def _run(send_id: int) -> RunResult:
+def _run(send_id: int, owner: str) -> RunResult:
+    """Run the send under its lease (claimed by the caller), so no worker runs it meanwhile."""
+    st = state()
+    seconds = st.config.scheduler.lease_seconds
+    with (
+        _stop_on_signals() as stop,
+        leases.held(st.engine, send_id, owner, utcnow, seconds, stop) as keeper,
+    ):
+        result = _run_with_bar(send_id, stop)
+        if result.status == "running" and stop.is_set() and not keeper.lost:
+            result = _paused_by_hand(send_id, result)
+    _summary(result, keeper.lost)
+    return result
+
+
+def _paused_by_hand(send_id: int, result: RunResult) -> RunResult:
+    """A stop by hand pauses the send, still under the lease: a worker must not carry it on
+    behind the user's back. `issues resume` continues it."""
+    with state().session() as session:
+        send = session.get(Send, send_id)
+        if send is not None and send.status == "running":
+            ledger.set_paused(session, send, STOPPED_BY_HAND, utcnow())
+            return replace(result, status="paused", reason=STOPPED_BY_HAND)
+    return result
+
+
+def _run_with_bar(send_id: int, stop: threading.Event) -> RunResult:
     st = state()
     columns = (
         TextColumn("{task.description}"),
@@ -56,7 +87,7 @@ def _run(send_id: int) -> RunResult:
         ),
         TimeRemainingColumn(),
     )
-    with _stop_on_ctrl_c() as stop, Progress(*columns, console=console, transient=False) as bar:
+    with Progress(*columns, console=console, transient=False) as bar:
         task = bar.add_task(f"send {send_id}", total=None, sent=0, failed=0, rate=0.0)
 
         def show(p: SendProgress) -> None:
@@ -69,20 +100,31 @@ def _run(send_id: int) -> RunResult:
                 rate=p.rate,
             )
 
-        result = run_send(st.engine, st.config, send_id, utcnow, stop_event=stop, progress=show)
-    _summary(result)
-    return result
+        return run_send(st.engine, st.config, send_id, utcnow, stop_event=stop, progress=show)
 
 
-def _summary(result: RunResult) -> None:
+def _claim(session: Session, send_id: int, owner: str) -> None:
+    """Take the send's lease in the caller's transaction: refused (and nothing written) if a
+    live worker or another command holds it."""
+    seconds = state().config.scheduler.lease_seconds
+    session.flush()  # the send's new status must be in the database the claim reads
+    if not leases.take_over(session, send_id, owner, utcnow(), seconds):
+        raise leases.refuse(session, send_id, utcnow())
+
+
+def _summary(result: RunResult, lost: bool = False) -> None:
     p = result.progress
     typer.echo(
         f"Sent {p.sent}, failed {p.failed}, skipped {p.skipped}, possibly sent "
         f"{p.possibly_sent}, retries {p.retrying} (send {result.send_id}: {result.status})."
     )
-    if result.status == "paused":
+    if result.status == "paused" and result.reason == STOPPED_BY_HAND:
+        typer.echo("Paused: stopped by hand; 'newsletter issues resume ISSUE' continues.")
+    elif result.status == "paused":
         typer.echo(f"Paused: {result.reason}")
         typer.echo("Fix the cause, then run 'newsletter issues resume ISSUE'.")
+    elif lost:
+        typer.echo("Stopped: this command stalled past its lease and a worker took the send over.")
     elif result.status == "running":
         typer.echo("Stopped before the end: 'newsletter issues resume ISSUE' continues.")
     if p.failed:
@@ -104,9 +146,11 @@ def send(issue_id: int = ISSUE, list_slugs: list[str] = LISTS, yes: bool = YES) 
     check_ready(st.config)
     if not yes and not typer.confirm("Send now?", default=False):
         raise UserError("not sent (answer y, or pass --yes)")
+    owner = leases.new_owner()
     with st.session() as session:
         send_id = ledger.start_send(session, issue_id, slugs, utcnow(), st.config).id or 0
-    _run(send_id)
+        _claim(session, send_id, owner)
+    _run(send_id, owner)
 
 
 def pause(issue_id: int = ISSUE, reason: str = typer.Option("paused by hand", "--reason")) -> None:
@@ -119,9 +163,11 @@ def pause(issue_id: int = ISSUE, reason: str = typer.Option("paused by hand", "-
 def resume(issue_id: int = ISSUE) -> None:
     """Continue a paused, failed or interrupted send (also after a crash) in the foreground."""
     check_ready(state().config)
+    owner = leases.new_owner()
     with state().session() as session:
         sent = ledger.resume(session, issue_id, utcnow())
-    _run(sent.id or 0)
+        _claim(session, sent.id or 0, owner)
+    _run(sent.id or 0, owner)
 
 
 def cancel(issue_id: int = ISSUE, yes: bool = YES) -> None:
@@ -135,39 +181,55 @@ def cancel(issue_id: int = ISSUE, yes: bool = YES) -> None:
 
 def retry_failed(issue_id: int = ISSUE) -> None:
     """Queue failed recipients again (not hard bounces) and send to them in the foreground."""
+    owner = leases.new_owner()
     with state().session() as session:
+        send = ledger.latest_send(session, issue_id)
         count = ledger.retry_failed(session, issue_id, utcnow())
-        send_id = ledger.latest_send(session, issue_id).id or 0
+        if count:  # refused while a worker runs the send: the rows stay failed
+            _claim(session, send.id or 0, owner)
     typer.echo(f"{count} failed recipients queued again.")
     if count:
-        _run(send_id)
+        _run(send.id or 0, owner)
 
 
 def report(issue_id: int = ISSUE, as_json: bool = JSON_OPTION) -> None:
-    """Counts per status, the failed recipients with reasons, and any possibly sent."""
+    """The issue across all its sends: counts, failed recipients with reasons, possibly sent."""
     with state().session() as session:
         data = ledger.report(session, issue_id)
     if as_json:
         print_json(data)
         return
-    typer.echo(
-        f"Issue {issue_id}, send {data['send_id']} ({data['status']}) to "
-        f"{', '.join(data['lists'])}: {data['total']} recipients"
-    )
+    sends = data["sends"]
+    if len(sends) == 1:
+        typer.echo(
+            f"Issue {issue_id}, send {data['send_id']} ({data['status']}) to "
+            f"{', '.join(data['lists'])}: {data['total']} recipients"
+        )
+    else:
+        typer.echo(f"Issue {issue_id}: {len(sends)} sends, {data['total']} recipients")
+        for one in sends:
+            typer.echo(
+                f"  send {one['send_id']} ({one['status']}) to {', '.join(one['lists'])}: "
+                f"{one['total']} recipients, {one['counts']['sent']} sent, "
+                f"{one['counts']['failed']} failed"
+            )
     if data["pause_reason"]:
         typer.echo(f"Paused: {data['pause_reason']}")
     for status, count in data["counts"].items():
         label = "possibly sent" if status == "sending" else status
         typer.echo(f"  {label:<14}{count:>8}")
-    _rows("Failed", data["failed"])
-    _rows("Possibly sent (in flight when a run stopped; not sent again)", data["possibly_sent"])
+    several = len(sends) > 1
+    _rows("Failed", data["failed"], several)
+    title = "Possibly sent (in flight when a run stopped; not sent again)"
+    _rows(title, data["possibly_sent"], several)
 
 
-def _rows(title: str, rows: list[dict[str, Any]]) -> None:
+def _rows(title: str, rows: list[dict[str, Any]], several: bool) -> None:
     if rows:
         typer.echo(f"{title}:")
         for r in rows:
-            typer.echo(f"  {r['email']}  {r['code'] or '-'}  {r['reason']}")
+            where = f"  (send {r['send_id']})" if several else ""
+            typer.echo(f"  {r['email']}  {r['code'] or '-'}  {r['reason']}{where}")
 
 
 def send_test(

@@ -10,8 +10,8 @@ from newsletter import __version__
 from newsletter.cli import (
     blocks,
     dbcmd,
-    demo,
     delivery,
+    demo,
     issues,
     lists,
     scheduling,

@@ -102,7 +102,7 @@ def _print_report(report: ImportReport) -> None:
     for p in report.problems[:SHOWN_PROBLEMS]:
         typer.echo(f"  line {p['line']} ({p['email'] or 'no address'}): {p['outcome']}: "
                    f"{p['reason']}")  # fmt: skip
-    more = len(report.problems) - SHOWN_PROBLEMS
+    more = report.not_imported - min(SHOWN_PROBLEMS, len(report.problems))
     if more > 0:
         typer.echo(f"  … and {more} more in the report")
     if report.report_file:
