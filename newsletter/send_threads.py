@@ -172,7 +172,7 @@ class SendThreads:
             logger.warning("could not keep the error in the event log")
         with self.lock:
             if not self.pause_reason:
-                self.pause_reason = f"{reason} ; fix the cause, then 'issues resume'"
+                self.pause_reason = f"{reason}; fix the cause, then 'issues resume'"
             self.halt.set()
 
     def _finish(self, job: Recipient, outcome: Outcome) -> Finish:

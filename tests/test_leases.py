@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -154,3 +155,23 @@ def test_a_lost_lease_stops_the_run_at_once(engine: Engine) -> None:
     keeper = leases.LeaseKeeper(engine, send_id, "slow", lambda: T0, 10, stop)
     assert keeper.renew_once() is False
     assert keeper.lost and stop.is_set()
+
+
+def test_a_dead_process_on_this_host_loses_its_lease_at_once(engine: Engine) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    host = socket.gethostname()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead, alive = f"{host}:{gone.stdout.strip()}:aa11", f"{host}:{os.getpid()}:bb22"
+    assert leases.local_owner_dead(dead)
+    assert not leases.local_owner_dead(alive)
+    assert not leases.local_owner_dead(f"başka-makine:{gone.stdout.strip()}:cc33")
+    for holder, taken in ((dead, True), (alive, False), ("mail9:1:dd44", False)):
+        send_id = make_send(engine)
+        assert claim(engine, send_id, holder, utcnow(), 120)
+        with session_scope(engine) as s:
+            assert leases.take_over(s, send_id, "me", utcnow(), 120) is taken
+            assert leases.holder(s, send_id, utcnow()) == ("me" if taken else holder)
