@@ -178,11 +178,20 @@ def confirm(
     _drop_queued_jobs(session, subscriber_id, [list_id])
     person = session.get(Subscriber, subscriber_id)
     if secret and person is not None:
-        found = suppression.find(session, secret, person.email)
-        if found is not None and found.reason in LIFTABLE:
-            session.delete(found)
+        _lift_suppression(session, secret, person)
     session.flush()
     return sub
+
+
+def _lift_suppression(session: Session, secret: str, person: Subscriber) -> None:
+    """A person who joins a list anew by their own action is mailable again.
+
+    Only suppressions they caused themselves (unsubscribing, erasure) are lifted; bounces,
+    complaints and an admin's block stay.
+    """
+    found = suppression.find(session, secret, person.email)
+    if found is not None and found.reason in LIFTABLE:
+        session.delete(found)
 
 
 def _drop_queued_jobs(session: Session, subscriber_id: int, list_ids: list[int]) -> None:
@@ -263,6 +272,8 @@ def update_preferences(
     changed = profile_changes(person, name, language, now)
     joined, left = ([], []) if list_ids is None else list_changes(session, person, list_ids)
     meta = {"source": source, "ip": ip, "user_agent": user_agent}
+    if joined:
+        _lift_suppression(session, secret, person)
     for list_id in joined:
         activate(session, subscriber_id, list_id, now)
         consent.record(

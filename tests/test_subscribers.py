@@ -175,6 +175,35 @@ def test_preferences_join_leave_and_rename(
         )
 
 
+def test_rejoining_on_the_preferences_page_lifts_an_unsubscribe_suppression(
+    session: Session, double_list: MailingList, single_list: MailingList
+) -> None:
+    sid = subscribe(session, "elif@example.com", ["aylik-tr"]).subscriber_id
+    subscribers.unsubscribe(session, AUDIENCE_SECRET, sid, None, "one-click", NOW)
+    assert suppression.is_suppressed(session, AUDIENCE_SECRET, "elif@example.com")
+    subscribers.update_preferences(
+        session, AUDIENCE_SECRET, sid, now=NOW, source="preferences page",
+        list_ids=[single_list.id], consent_text=TEXT,
+    )  # fmt: skip
+    assert status_of(session, sid, single_list) == "confirmed"
+    assert not suppression.is_suppressed(session, AUDIENCE_SECRET, "elif@example.com")
+
+
+def test_rejoining_keeps_a_bounce_suppression(
+    session: Session, single_list: MailingList
+) -> None:
+    sid = subscribe(session, "elif@example.com", ["updates-en"]).subscriber_id
+    subscribers.unsubscribe(session, AUDIENCE_SECRET, sid, None, "one-click", NOW)
+    found = suppression.find(session, AUDIENCE_SECRET, "elif@example.com")
+    found.reason = "hard_bounce"
+    session.add(found)
+    subscribers.update_preferences(
+        session, AUDIENCE_SECRET, sid, now=NOW, source="preferences page",
+        list_ids=[single_list.id],
+    )  # fmt: skip
+    assert suppression.find(session, AUDIENCE_SECRET, "elif@example.com").reason == "hard_bounce"
+
+
 def _delivery(session: Session, subscriber_id: int) -> Delivery:
     issue = Issue(title="Kasım 2026")
     session.add(issue)
