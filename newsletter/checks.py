@@ -257,7 +257,8 @@ def check_view(view: IssueView, config: Config) -> list[Finding]:
     try:
         source, context = render.render_mjml(view, config)
     except UserError as exc:
-        return [*findings, Finding("template-error", "error", str(exc))]
+        bid = exc.block_id if isinstance(exc, render.BlockTemplateError) else None
+        return [*findings, Finding("template-error", "error", str(exc), bid)]
     findings += mjml_findings(source, config, view.theme)
     try:
         html = render.mjml_to_html(source, render.mjml_template(view))

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from newsletter.errors import ConfigError
+from newsletter.library_defaults import DEFAULT_AREAS, DEFAULT_PARTNERS, Area
 
 ENV_PREFIX = "NEWSLETTER_"
 DEFAULT_FILE = "newsletter.toml"
@@ -24,179 +25,6 @@ DEFAULT_FILE = "newsletter.toml"
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-
-class Area(Section):
-    slug: str
-    name: str
-    keywords: list[str] = []
-
-
-DEFAULT_AREAS = [
-    Area(
-        slug="economic-recovery",
-        name="Economic recovery and labour integration",
-        keywords=[
-            "livelihood",
-            "employment",
-            "job",
-            "labour",
-            "labor",
-            "vocational",
-            "entrepreneur",
-            "business",
-            "skills",
-            "income",
-            "workplace",
-            "cooperative",
-            "grant",
-        ],
-    ),
-    Area(
-        slug="social-cohesion",
-        name="Harmonization and social cohesion",
-        keywords=[
-            "harmonization",
-            "harmonisation",
-            "cohesion",
-            "community",
-            "communities",
-            "host",
-            "integration",
-            "youth",
-            "language course",
-            "dialogue",
-        ],
-    ),
-    Area(
-        slug="border-governance",
-        name="Immigration and border governance",
-        keywords=[
-            "border",
-            "airport",
-            "immigration",
-            "document",
-            "passport",
-            "crossing",
-            "coast guard",
-            "law enforcement",
-            "trafficking",
-            "smuggling",
-            "visa",
-        ],
-    ),
-    Area(
-        slug="migration-health",
-        name="Migration health",
-        keywords=[
-            "health",
-            "medical",
-            "clinic",
-            "vaccin",
-            "psychosocial",
-            "mental",
-            "hospital",
-            "pandemic",
-            "covid",
-            "doctor",
-            "nurse",
-        ],
-    ),
-    Area(
-        slug="protection",
-        name="Protection",
-        keywords=[
-            "protection",
-            "vulnerable",
-            "gender-based",
-            "child",
-            "children",
-            "case management",
-            "legal aid",
-            "counselling",
-            "rights",
-            "victim",
-        ],
-    ),
-    Area(
-        slug="resettlement",
-        name="Resettlement and complementary pathways",
-        keywords=[
-            "resettlement",
-            "resettled",
-            "departure",
-            "pre-departure",
-            "orientation",
-            "family reunification",
-            "pathway",
-            "relocation",
-        ],
-    ),
-    Area(
-        slug="data-research",
-        name="Data and research",
-        keywords=[
-            "data",
-            "research",
-            "survey",
-            "study",
-            "displacement tracking",
-            "report",
-            "assessment",
-            "statistics",
-            "mapping",
-        ],
-    ),
-    Area(
-        slug="emergency-response",
-        name="Emergency response",
-        keywords=[
-            "emergency",
-            "earthquake",
-            "disaster",
-            "relief",
-            "shelter",
-            "non-food",
-            "winterization",
-            "humanitarian",
-            "flood",
-            "cash assistance",
-        ],
-    ),
-]
-
-DEFAULT_PARTNERS = [
-    "EU",
-    "European Union",
-    "ILO",
-    "UNDP",
-    "UNHCR",
-    "UNICEF",
-    "WHO",
-    "UNFPA",
-    "WFP",
-    "DGMM",
-    "Presidency of Migration Management",
-    "AFAD",
-    "İŞKUR",
-    "ECHO",
-    "BPRM",
-    "Turkish Red Crescent",
-    "Ministry of Interior",
-    "Ministry of Family and Social Services",
-    "Ministry of Health",
-    "Ministry of Labour and Social Security",
-    "Coast Guard Command",
-    "KfW",
-    "GIZ",
-    "World Bank",
-    "US Department of State",
-    "Government of Japan",
-    "DGILF",
-    "Directorate General of International Labour Force",
-    "British Embassy",
-    "Embassy of the Kingdom of the Netherlands",
-]
 
 
 class OrganisationConfig(Section):
@@ -261,24 +89,24 @@ class SendingConfig(Section):
     list_id: str = ""
     feedback_id: str = ""
     unsubscribe_mailto: str = ""
-    rate_per_second: float = 0.0
-    rate_per_hour: int = 0
-    batch_size: int = 500
-    max_attempts: int = 5
-    retry_base_seconds: float = 30.0
-    retry_max_age_hours: float = 24.0
-    policy_failures_to_pause: int = 10
+    rate_per_second: float = Field(0.0, ge=0)
+    rate_per_hour: int = Field(0, ge=0)
+    batch_size: int = Field(500, gt=0)
+    max_attempts: int = Field(5, gt=0)
+    retry_base_seconds: float = Field(30.0, ge=0)
+    retry_max_age_hours: float = Field(24.0, gt=0)
+    policy_failures_to_pause: int = Field(10, gt=0)
 
 
 class SmtpConfig(Section):
     host: str = "localhost"
-    port: int = 587
+    port: int = Field(587, gt=0, lt=65536)
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: str = ""
     ca_file: str = ""
-    timeout_seconds: float = 30.0
-    max_messages_per_connection: int = 100
-    pool_size: int = 2
+    timeout_seconds: float = Field(30.0, gt=0)
+    max_messages_per_connection: int = Field(100, gt=0)
+    pool_size: int = Field(2, gt=0)
     local_hostname: str = ""
 
 
@@ -291,9 +119,9 @@ class DkimConfig(Section):
 
 class SchedulerConfig(Section):
     timezone: str = "Europe/Istanbul"
-    grace_minutes: int = 60
-    poll_seconds: float = 15.0
-    lease_seconds: float = 120.0
+    grace_minutes: int = Field(60, ge=0)
+    poll_seconds: float = Field(15.0, gt=0)
+    lease_seconds: float = Field(120.0, gt=0)
 
 
 class SubscribersConfig(Section):

@@ -6,7 +6,7 @@ language and filled per recipient. Dates are written in the issue's language wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -19,7 +19,7 @@ from markupsafe import Markup
 from newsletter import markdown, plaintext, templating
 from newsletter.config import Config, OrganisationConfig
 from newsletter.errors import UserError
-from newsletter.issue_view import BlockView, IssueView
+from newsletter.issue_view import BlockView, IssueView, SectionView
 from newsletter.personalise import archive_url, markers
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
@@ -42,6 +42,14 @@ SOCIAL_ICONS = frozenset(
         "dribbble",
     }
 )
+
+
+class BlockTemplateError(UserError):
+    """A template failed on one block's content: the message and ``block_id`` name it."""
+
+    def __init__(self, message: str, block_id: int) -> None:
+        super().__init__(message)
+        self.block_id = block_id
 
 
 @dataclass(frozen=True)
@@ -217,7 +225,37 @@ def render_mjml(view: IssueView, config: Config) -> tuple[str, dict[str, Any]]:
     env = templating.environment(config)
     labels = templating.load_labels(env, view.theme, view.language)
     context = build_context(view, config, labels)
-    return templating.render(env, mjml_template(view), context), context
+    try:
+        return templating.render(env, mjml_template(view), context), context
+    except UserError as exc:
+        culprit = _failing_block(view, config, env, labels)
+        if culprit is None:
+            raise
+        message = f'{exc} (rendering block {culprit.block_id} "{culprit.title}")'
+        raise BlockTemplateError(message, culprit.block_id) from exc
+
+
+def _failing_block(
+    view: IssueView, config: Config, env: Any, labels: dict[str, str]
+) -> BlockView | None:
+    """The first block that fails on its own, when the frame alone renders: which block a
+    theme's partial trips over. Only run after a failure, so its cost does not matter."""
+
+    def fails(sections: tuple[SectionView, ...]) -> bool:
+        context = build_context(replace(view, sections=sections), config, labels)
+        try:
+            templating.render(env, mjml_template(view), context)
+        except UserError:
+            return True
+        return False
+
+    if fails(()):
+        return None
+    for section in view.sections:
+        for block in section.blocks:
+            if fails((replace(section, blocks=(block,)),)):
+                return block
+    return None
 
 
 def mjml_to_html(source: str, template: str = "the MJML") -> str:
