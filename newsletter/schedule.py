@@ -52,6 +52,16 @@ def zone(name: str) -> ZoneInfo:
         ) from None
 
 
+def default_zone(config: Config) -> str:
+    """The configured default zone, refused by its config key when it is not a known zone."""
+    name = config.scheduler.timezone
+    try:
+        zone(name)
+    except UserError as exc:
+        raise UserError(f"scheduler.timezone: {exc}") from None
+    return name
+
+
 def format_local(instant: datetime, tz: str) -> str:
     """'2026-12-01 09:00 +03 (Europe/Istanbul)': the local wall time a person expects to see."""
     local = instant.astimezone(zone(tz))
@@ -178,7 +188,7 @@ def schedule_issue(
     if issue.status != "approved":
         step = _NEXT_STEP.get(issue.status, "only an approved issue can be scheduled")
         raise StateError(f"issue {issue_id} is {issue.status}: {step}")
-    when = parse_at(at, tz or config.scheduler.timezone, now)
+    when = parse_at(at, tz or default_zone(config), now)
     slugs = _target_lists(session, list_slugs)
     _require_checks(session, config, issue_id)
     _set(issue, when, slugs, now)
@@ -214,7 +224,7 @@ def reschedule_issue(
     if issue.status not in ("scheduled", "missed"):
         hint = "use 'newsletter issues schedule'" if issue.status == "approved" else "it is not"
         raise StateError(f"issue {issue_id} is {issue.status}: {hint} scheduled")
-    when = parse_at(at, tz or issue.schedule_tz or config.scheduler.timezone, now)
+    when = parse_at(at, tz or issue.schedule_tz or default_zone(config), now)
     slugs = _target_lists(session, list_slugs if list_slugs else list(issue.schedule_lists))
     _require_checks(session, config, issue_id)
     before = issue.status

@@ -207,6 +207,19 @@ def test_template_error_names_file_and_line(theme):
     assert "partials/event.mjml.j2, line 4: 'dict object' has no attribute 'starts'" in (
         finding.message
     )
+    # The one event block trips the partial: the finding names it.
+    assert finding.message.endswith('(rendering block 3 "Neighbourhood festival in Ödemiş")')
+    assert finding.block_id == 3
+
+
+def test_template_error_in_the_frame_names_no_block(theme):
+    config, override = theme
+    override("issue.mjml.j2", "{{ issue.subject }}", "{{ issue.subjekt }}")
+    finding = _one(checks.check_view(june_view(), config), "template-error")
+    assert "email/monthly/issue.mjml.j2, line 7: 'dict object' has no attribute 'subjekt'" in (
+        finding.message
+    )
+    assert finding.block_id is None and "rendering block" not in finding.message
 
 
 def test_mjml_that_cannot_be_converted(theme):

@@ -280,3 +280,29 @@ def test_translate_and_preview_an_edition(cli, library, tmp_path):
     assert missing.stderr.startswith("Error: issue 1 has no 'ar' edition (it has: en, tr)")
     removed = cli("issues", "translate", str(issue), "tr", "--remove")
     assert removed.stdout.strip() == "Issue 1: tr edition removed."
+
+
+def test_broken_theme_override_gives_one_line_error_naming_file_line_and_block(
+    cli, library, tmp_path, monkeypatch
+):
+    from newsletter import templating
+
+    folder = tmp_path / "theme" / "email" / "monthly" / "partials"
+    folder.mkdir(parents=True)
+    source = (templating.BUILTIN / "email/monthly/partials/quote.mjml.j2").read_text("utf-8")
+    assert "{{ block.title }}" in source
+    broken = source.replace("{{ block.title }}", "{{ block.speaker }}")
+    (folder / "quote.mjml.j2").write_text(broken, encoding="utf-8")
+    monkeypatch.setenv("NEWSLETTER_RENDERING_TEMPLATES_DIR", str(tmp_path / "theme"))
+    issue = _new(cli)
+    cli("issues", "compose", str(issue), "--from", "2021-06-01", "--to", "2021-06-30")
+    result = cli("issues", "preview", str(issue), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    line = broken.splitlines().index(
+        next(x for x in broken.splitlines() if "block.speaker" in x)
+    ) + 1
+    assert result.stderr == (
+        f"Error: {folder / 'quote.mjml.j2'}, line {line}: 'dict object' has no attribute "
+        f"'speaker' (rendering block 4 \"Ayşe, course graduate in Kilis\")\n"
+    )
+    assert not (tmp_path / "out").exists()
