@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from newsletter import personalise
 from newsletter.dkim_sign import DkimSigner, load_signer
 from newsletter.errors import UserError
+from newsletter.headers import mailbox
 from newsletter.link_tokens import TokenMaker
 from newsletter.message import (
     MessageTemplate,
@@ -146,7 +147,13 @@ def base_url(config: Config) -> str:
 
 
 def envelope_sender(config: Config) -> str:
-    return config.sending.envelope_sender or config.sending.from_address
+    """The Return-Path address, checked: a bad one would only show up as bounces lost."""
+    key = "sending.envelope_sender" if config.sending.envelope_sender else "sending.from_address"
+    address = config.sending.envelope_sender or config.sending.from_address
+    try:
+        return mailbox(key, address).addr_spec
+    except ValueError as exc:  # the email package's own refusal of a malformed part
+        raise UserError(f"{key}: not an email address: {address!r} ({exc})") from None
 
 
 class Composer:

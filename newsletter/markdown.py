@@ -59,6 +59,8 @@ _cleaner_options = {
     "clean_content_tags": {"script", "style"},
     "link_rel": "noopener noreferrer",
     "strip_comments": True,
+    # An email has no base address: relative and "//host" links lead nowhere (or to http).
+    "url_relative": "deny",
 }
 
 

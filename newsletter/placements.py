@@ -138,6 +138,9 @@ def set_overrides(
     clear: bool = False,
 ) -> Placement:
     """Change how one placed block shows in this issue; ``clear`` restores the library's text."""
+    if not clear and title is None and summary is None and hide_image is None:
+        # Nothing to do must not send an approved issue back to draft.
+        raise UserError("nothing to change: give --title, --summary, --hide-image or --clear")
     issue = get(session, issue_id)
     placement = _placement(session, issue_id, block_id)
     mark_edited(session, issue, actor, now)
@@ -165,7 +168,8 @@ def move_block(
     section: str | None = None,
     position: int | None = None,
 ) -> Placement:
-    """Move a placed block to another section and/or position (1 = first)."""
+    """Move a placed block to another section and/or position (1 = first); a section the
+    move leaves empty is dropped."""
     issue = get(session, issue_id)
     placement = _placement(session, issue_id, block_id)
     mark_edited(session, issue, actor, now)
@@ -182,7 +186,12 @@ def move_block(
     placement.section_id = target.id or 0
     _renumber(session, others)
     if source.id != target.id:
-        _renumber(session, [p for p in placements(session, source.id or 0) if p.id != placement.id])
+        left = [p for p in placements(session, source.id or 0) if p.id != placement.id]
+        _renumber(session, left)
+        if not left:  # as with remove: a section emptied by a move goes too
+            session.delete(source)
+            session.flush()
+            _renumber(session, sections(session, issue_id))
     return placement
 
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from newsletter import issues, ledger
 from newsletter.clock import Clock
-from newsletter.composer import Composer, Recipient, base_url
+from newsletter.composer import Composer, Recipient, base_url, envelope_sender
 from newsletter.db import session_scope
 from newsletter.dkim_sign import load_signer
 from newsletter.errors import NotFound
@@ -118,7 +118,19 @@ def check_ready(config: Config) -> None:
     before any ledger row is written."""
     load_signer(config)
     base_url(config)
+    envelope_sender(config)
     make_transport(config).close()
+
+
+def warnings(config: Config) -> list[str]:
+    """Settings that send but work against the sender's reputation (shown before a send)."""
+    found = []
+    if config.sending.transport == "smtp" and not base_url(config).startswith("https://"):
+        found.append(
+            f"public.base_url is {config.public.base_url!r}: one-click unsubscribe "
+            "(List-Unsubscribe) needs an https URL; Gmail and Yahoo ignore it otherwise"
+        )
+    return found
 
 
 def run_send(

@@ -10,6 +10,7 @@ apart from every earlier failure.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import queue
 import re
 import smtplib
@@ -49,6 +50,16 @@ def tls_context(ca_file: str = "") -> ssl.SSLContext:
     return ssl.create_default_context(cafile=ca_file or None)
 
 
+def _loopback(host: str) -> bool:
+    """A server on this machine: a plain-text login to it never crosses a network."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class _Failed(Exception):
     """Opening a connection failed; the message says why, for the operator."""
 
@@ -58,6 +69,11 @@ class SmtpTransport:
         if settings.username and not settings.password:
             raise UserError(
                 f"smtp.username is {settings.username!r} but NEWSLETTER_SMTP_PASSWORD is not set"
+            )
+        if settings.username and settings.security == "none" and not _loopback(settings.host):
+            raise UserError(
+                f"smtp.security is 'none' but smtp.username is set: the password would cross the "
+                f"network to {settings.host} unencrypted; use 'starttls' or 'tls'"
             )
         self.settings = settings
         self.connections = max(1, settings.pool_size)

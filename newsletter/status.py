@@ -19,8 +19,8 @@ from newsletter.schedule import format_local
 RATE_WINDOW = timedelta(minutes=5)
 DELIVERY_STATES = ("queued", "sending", "sent", "failed", "skipped")
 MISSED_HINT = (
-    "  to decide: send now with 'newsletter issues send ISSUE --list SLUG', or pick a new "
-    "time with 'newsletter issues reschedule ISSUE --at \"YYYY-MM-DD HH:MM\"'"
+    "    to decide: send now with 'newsletter issues send {issue} --list {lists}', or pick a "
+    "new time with 'newsletter issues reschedule {issue} --at \"YYYY-MM-DD HH:MM\"'"
 )
 
 
@@ -202,8 +202,12 @@ def format_text(report: dict[str, Any]) -> str:
         for w in report["workers"]
     ]
     paused = [_send_line(p) if "send" in p else _issue_line(p, "was due") for p in report["paused"]]
-    missed = [_issue_line(m, "was due") for m in report["missed"]]
-    decide = [MISSED_HINT] if missed else []
+    missed = [  # each with the two commands that settle it, ready to copy
+        _issue_line(m, "was due")
+        + "\n"
+        + MISSED_HINT.format(issue=m["issue"], lists=",".join(m["lists"]) or "SLUG")
+        for m in report["missed"]
+    ]
     errors = [
         f"  {e['at']:%Y-%m-%d %H:%M:%S} UTC {e['level']} "
         + (f"issue {e['issue']} " if e["issue"] else "")
@@ -216,7 +220,6 @@ def format_text(report: dict[str, Any]) -> str:
         *_section("Sending", [_send_line(s) for s in report["sending"]]),
         *_section("Paused", paused),
         *_section("Missed", missed),
-        *decide,
         *_section("Last errors", errors),
     ]
     return "\n".join(lines)

@@ -53,6 +53,7 @@ def test_subject_missing_or_too_long_and_preheader_missing(config):
     long = checks.check_view(replace(june_view(), subject="Ş" * 81, preheader=""), config)
     assert _ids(long) == {("subject-too-long", "warning"), ("preheader-missing", "warning")}
     assert "81 characters" in _one(long, "subject-too-long").message
+    assert checks.check_view(replace(june_view(), subject="Ş" * 80), config) == []
 
 
 def test_empty_issue_and_empty_section(config):

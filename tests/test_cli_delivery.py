@@ -79,11 +79,27 @@ def test_bad_input(cli, issue_id: int, args: list[str], error: str) -> None:
     assert result.stderr.startswith("Error: ")
 
 
-def test_bad_settings_are_refused_before_any_row(cli, issue_id: int, config_path: Path, engine):
-    text = config_path.read_text() + '[dkim]\nenabled = true\ndomain = "example.org"\n'
-    config_path.write_text(text + 'selector = "s1"\nkey_file = "missing.pem"\n')
+@pytest.mark.parametrize(
+    ("sending", "tail", "error"),
+    [
+        ("", '[dkim]\nenabled = true\ndomain = "example.org"\nselector = "s1"\n'
+         'key_file = "missing.pem"\n', "dkim.key_file: cannot read"),
+        ('envelope_sender = "bounces@exa mple.org"\n', "",
+         "sending.envelope_sender: not an email address: 'bounces@exa mple.org'"),
+        ("batch_size = 0\n", "", "key 'sending.batch_size': Input should be greater than 0"),
+        ("rate_per_second = -1\n", "", "key 'sending.rate_per_second'"),
+        ("", "[smtp]\npool_size = 0\n", "key 'smtp.pool_size'"),
+        ("", "[smtp]\nport = 70000\n", "key 'smtp.port'"),
+    ],
+)  # fmt: skip
+def test_bad_settings_are_refused_before_any_row(
+    cli, issue_id: int, config_path: Path, engine: Engine, sending: str, tail: str, error: str
+) -> None:
+    text = config_path.read_text().replace("[sending]\n", "[sending]\n" + sending)
+    config_path.write_text(text + tail)
     result = cli("issues", "send", str(issue_id), "-l", "genel", "--yes")
-    assert result.exit_code == 1 and "dkim.key_file: cannot read" in result.stderr
+    assert result.exit_code == 1 and error in result.stderr, result.stderr
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
     with db.session_scope(engine) as s:
         assert s.exec(select(Send)).all() == [] and s.exec(select(Delivery)).all() == []
 
@@ -111,8 +127,11 @@ def _config(cli, tmp_path: Path):
 def test_cancel_skips_the_rest(cli, issue_id: int, engine: Engine, tmp_path: Path) -> None:
     with db.session_scope(engine) as s:
         ledger.start_send(s, issue_id, ["genel"], utcnow(), _config(cli, tmp_path))
+    assert cli("issues", "pause", str(issue_id), "--reason", "yanlış liste").exit_code == 0
     result = cli("issues", "cancel", str(issue_id), "--yes")
     assert result.exit_code == 0 and "6 recipients skipped" in result.stdout
+    report = cli("issues", "report", str(issue_id)).stdout
+    assert "(cancelled)" in report and "Paused" not in report  # no longer paused
     assert (
         json.loads(cli("issues", "report", str(issue_id), "--json").stdout)["counts"]["skipped"]
         == 6
@@ -303,3 +322,19 @@ def test_report_covers_every_send_of_the_issue(
     assert "send 1 (done) to genel: 6 recipients, 0 sent, 6 failed" in human
     assert "kisi0005@example.org  554  5.6.0 İleti biçimi reddedildi  (send 1)" in human
     assert "yeni0001@example.org  550  5.1.1 Böyle bir kullanıcı yok  (send 2)" in human
+
+
+def test_an_http_public_url_is_warned_about_before_an_smtp_send(
+    cli, issue_id: int, config_path: Path, smtp_factory
+) -> None:
+    server = smtp_factory(ScriptedHandler())
+    use_smtp(config_path, server)
+    https = cli("issues", "send", str(issue_id), "-l", "genel", input="n\n")
+    assert https.exit_code == 1 and "Warning" not in https.stderr
+    text = config_path.read_text().replace("https://news.example.org", "http://news.example.org")
+    config_path.write_text(text)
+    http = cli("issues", "send", str(issue_id), "-l", "genel", "--yes")
+    assert http.exit_code == 0 and "Sent 6" in http.stdout
+    assert "Warning: public.base_url is 'http://news.example.org': one-click" in http.stderr
+    unsubscribe = server.messages[-1].message["List-Unsubscribe"]
+    assert unsubscribe.startswith("<http://news.example.org/unsubscribe/")

@@ -77,9 +77,12 @@ def test_preview_writes_html_and_text_with_a_sample_recipient(cli, library, tmp_
     assert "Dear Ayşe Yılmaz," in html and "Dear Ayşe Yılmaz," in text
     assert "https://news.example.org/unsubscribe/sample-token" in html
     assert "[[nl:" not in html and "[[nl:" not in text
-    anonymous = cli("issues", "preview", str(issue), "--out", str(out), "--name", "")
-    assert anonymous.exit_code == 0
-    assert "Hello," in Path(html_path).read_text(encoding="utf-8")
+    anonymous = cli("issues", "preview", str(issue), "--out", str(out), "--name", "", "--json")
+    assert anonymous.exit_code == 0, anonymous.stderr
+    assert json.loads(anonymous.stdout) == {"html": html_path, "text": text_path}
+    for path in (html_path, text_path):
+        page = Path(path).read_text(encoding="utf-8")
+        assert "Hello," in page and "Dear" not in page and "Ayşe Yılmaz" not in page
 
 
 def test_add_move_override_remove_section(cli, library):
@@ -162,6 +165,7 @@ def test_check_exits_non_zero_on_errors(cli, library):
             "Error: --intro-file missing.md: cannot read it",
         ),
         (["issues", "move", "1", "1"], "Error: give --section, --position or both"),
+        (["issues", "override", "1", "1"], "Error: nothing to change: give --title"),
         (["issues", "approve", "1"], "Error: issue 1 is draft: it cannot move to approved"),
         (["issues", "remove", "1", "1"], "Error: block 1 is not in issue 1"),
     ],
@@ -214,6 +218,15 @@ def test_list_empty_and_by_status(cli, library):
     _new(cli)
     assert json.loads(cli("issues", "list", "--status", "sent", "--json").stdout) == []
     assert "June update" in cli("issues", "list").stdout
+    _new(cli, "--date", "2021-06-30")
+    lines = cli("issues", "list", "--status", "draft").stdout.splitlines()
+    assert lines == [
+        "   2  draft      en  2021-06-30  June update",
+        "   1  draft      en  -           June update",
+    ]
+    bad = cli("issues", "list", "--status", "done")
+    assert bad.exit_code == 1
+    assert bad.stderr.startswith("Error: --status 'done': choose one of draft, in_review")
 
 
 def test_compose_reports_when_nothing_is_new(cli, library):
@@ -226,7 +239,8 @@ def test_compose_reports_when_nothing_is_new(cli, library):
 
 def test_reject_sends_back_to_draft_with_a_note(cli, library):
     issue = _new(cli)
-    cli("issues", "submit", str(issue))
+    submitted = cli("issues", "submit", str(issue), "--json")
+    assert json.loads(submitted.stdout)["status"] == "in_review"
     result = cli("issues", "reject", str(issue), "--note", "subject too vague")
     assert result.stdout.strip() == "Issue 1 is now draft."
     shown = cli("issues", "show", str(issue)).stdout
@@ -298,11 +312,11 @@ def test_broken_theme_override_gives_one_line_error_naming_file_line_and_block(
     cli("issues", "compose", str(issue), "--from", "2021-06-01", "--to", "2021-06-30")
     result = cli("issues", "preview", str(issue), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
-    line = broken.splitlines().index(
-        next(x for x in broken.splitlines() if "block.speaker" in x)
-    ) + 1
+    line = (
+        broken.splitlines().index(next(x for x in broken.splitlines() if "block.speaker" in x)) + 1
+    )
     assert result.stderr == (
         f"Error: {folder / 'quote.mjml.j2'}, line {line}: 'dict object' has no attribute "
-        f"'speaker' (rendering block 4 \"Ayşe, course graduate in Kilis\")\n"
+        f"'speaker' (rendering block 5 \"Ayşe, course graduate in Kilis\")\n"
     )
     assert not (tmp_path / "out").exists()

@@ -89,6 +89,23 @@ def test_bad_input_is_one_clear_line_and_changes_nothing(
     assert issue_row(engine, ready.issue_id).status == "approved"
 
 
+def test_the_default_zone_comes_from_the_config_and_a_bad_one_is_named(
+    cli, engine: Engine, config_path: Path, ready
+) -> None:
+    base = config_path.read_text()
+    config_path.write_text(base + '[scheduler]\ntimezone = "Mars/Olympus"\n')
+    bad = cli("issues", "schedule", str(ready.issue_id), "--list", "ortaklar", "--at", local(9))
+    assert bad.exit_code == 1 and bad.stderr.count("\n") == 1
+    assert bad.stderr.startswith("Error: scheduler.timezone: unknown time zone 'Mars/Olympus'")
+    assert issue_row(engine, ready.issue_id).status == "approved"
+    config_path.write_text(base + '[scheduler]\ntimezone = "Asia/Tokyo"\n')
+    at = local(9, ZoneInfo("Asia/Tokyo"))
+    good = cli("issues", "schedule", str(ready.issue_id), "--list", "ortaklar", "--at", at)
+    assert good.exit_code == 0, good.stderr
+    assert good.stdout.strip().endswith(f"for {at} JST (Asia/Tokyo) to ortaklar")
+    assert issue_row(engine, ready.issue_id).schedule_tz == "Asia/Tokyo"
+
+
 def test_a_draft_issue_cannot_be_scheduled(cli) -> None:
     created = cli("issues", "new", "Taslak sayı", "--json")
     assert created.exit_code == 0, created.stderr

@@ -120,6 +120,7 @@ def test_add_with_overrides_leaves_the_library_alone(session, config, issue, mak
     assert (shown.title, shown.text, shown.image_url) == ("Issue title", "Issue *summary*", None)
     session.refresh(block)
     assert (block.title, block.summary) == ("Library title", "Library summary")
+    assert block.image_url == "https://images.example.org/a.png"
 
 
 def test_same_block_in_two_issues_but_not_twice_in_one(session, config, issue, make_block):
@@ -127,6 +128,10 @@ def test_same_block_in_two_issues_but_not_twice_in_one(session, config, issue, m
     other = issues.create(session, config, title="July", now=NOW)
     placements.add_blocks(session, config, issue.id, [block.id], "e", NOW)
     placements.add_blocks(session, config, other.id, [block.id], "e", NOW)
+    placements.set_overrides(session, issue.id, block.id, "e", NOW, title="Only in June")
+    assert load_view(session, issue.id).blocks[0].title == "Only in June"
+    assert load_view(session, other.id).blocks[0].block_id == block.id
+    assert load_view(session, other.id).blocks[0].title == block.title != "Only in June"
     with pytest.raises(UserError, match=f"block {block.id} is already in issue {issue.id}"):
         placements.add_blocks(session, config, issue.id, [block.id], "e", NOW)
     with pytest.raises(NotFound, match="no block with id 999"):
@@ -162,6 +167,12 @@ def test_move_within_and_between_sections(session, config, issue, june_blocks):
         placements.move_block(session, config, issue.id, first.block_id, "e", NOW, position=9)
     with pytest.raises(UserError, match="--section 7: issue .* has 3 sections"):
         placements.move_block(session, config, issue.id, first.block_id, "e", NOW, section="7")
+    # Moving the last block out of a section drops the section, as remove does.
+    placements.move_block(session, config, issue.id, second.block_id, "e", NOW, section="3")
+    view = load_view(session, issue.id)
+    assert len(view.sections) == 2 and all(s.blocks for s in view.sections)
+    moved = [b.block_id for b in view.sections[1].blocks]
+    assert moved[0] == first.block_id and moved[-1] == second.block_id and len(moved) == 3
 
 
 def test_remove_drops_emptied_sections_and_keeps_the_block(session, config, issue, june_blocks):

@@ -30,6 +30,13 @@ def test_only_https_and_mailto_links_keep_their_target():
     assert 'rel="noopener noreferrer"' in html
 
 
+@pytest.mark.parametrize("url", ["/news/june", "//evil.example/x", "#top", "june.html"])
+def test_relative_links_lose_their_target(url):
+    # An email has no base address: such a link goes nowhere, or over http.
+    html = str(to_html(f"[read]({url})"))
+    assert "href" not in html and ">read</a>" in html
+
+
 def test_scripts_styles_handlers_and_iframes_are_removed():
     html = to_html(
         '<script>alert(1)</script><style>p{}</style>Hi <b onclick="x()">there</b>'

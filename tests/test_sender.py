@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
 import time
 from pathlib import Path
 
@@ -59,6 +60,14 @@ def rows(engine: Engine) -> dict[str, Delivery]:
 def check_message(data: bytes, to: str, subscriber_id: int, others: list[str]) -> None:
     """A received message: headers, both parts, the person's own links and nobody else's data."""
     msg = email.message_from_bytes(data, policy=email.policy.default)
+    head, _, _ = data.partition(b"\r\n\r\n")
+    assert b"\n" not in data.replace(b"\r\n", b"") and head.isascii()
+    assert all(len(line) <= 998 for line in data.split(b"\r\n"))
+    for line in head.split(b"\r\n"):  # 78, unless one unbreakable word (a URL) is longer
+        assert len(line) <= 78 or b" " not in line.strip().partition(b": ")[2], line
+    assert b"From: =?utf-8?" in head  # the display name RFC 2047-encoded
+    assert email.utils.parsedate_to_datetime(msg["Date"]).tzinfo is not None
+    assert all(p.get_content_charset() == "utf-8" for p in msg.iter_parts())
     assert msg["To"].addresses[0].addr_spec == to
     assert msg["Subject"] == "Kasım bülteni: Hatay’dan haberler"
     assert msg["From"].addresses[0].display_name == "Örnek Kuruluş"

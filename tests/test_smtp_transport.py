@@ -108,6 +108,16 @@ def test_username_without_password_is_refused() -> None:
         SmtpTransport(SmtpSettings("127.0.0.1", 25, "none", username="bulten"))
 
 
+@pytest.mark.parametrize("host", ["mail.example.org", "192.0.2.7"])
+def test_a_login_without_encryption_over_the_network_is_refused(host: str) -> None:
+    with pytest.raises(UserError, match=f"password would cross the network to {host} unencrypted"):
+        SmtpTransport(SmtpSettings(host, 25, "none", username="bulten", password="gizli"))
+    for encrypted in ("starttls", "tls"):
+        SmtpTransport(SmtpSettings(host, 25, encrypted, username="bulten", password="gizli"))
+    for local in ("127.0.0.1", "::1", "localhost"):  # a relay on this machine: allowed
+        SmtpTransport(SmtpSettings(local, 25, "none", username="bulten", password="gizli"))
+
+
 def test_missing_ca_file_is_refused() -> None:
     with pytest.raises(UserError, match="smtp.ca_file: no such file"):
         SmtpTransport(SmtpSettings("127.0.0.1", 25, "starttls", ca_file="/nonexistent/ca.pem"))

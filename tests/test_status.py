@@ -130,7 +130,9 @@ def test_text_output_reads_as_a_summary(engine: Engine, config: Config) -> None:
     assert "issue 1 “Aralık bülteni” to ortaklar, at 2026-12-15 09:00 +03 (Europe/Istanbul)" in text
     assert "30/70 sent, 2/min, about 20 min left, worker host:1:ab" in text
     assert "Paused (1):" in text and "paused: 10 policy rejections" in text
-    assert "Missed (1):" in text and "issues reschedule ISSUE" in text
+    assert "Missed (1):\n  issue 3 “Ekim bülteni”" in text
+    assert "send now with 'newsletter issues send 3 --list ortaklar'" in text
+    assert "new time with 'newsletter issues reschedule 3 --at \"YYYY-MM-DD HH:MM\"'" in text
     assert "error issue 2 send.start_failed: list 'gönüllüler' is gone" in text
 
 

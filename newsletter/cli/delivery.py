@@ -24,6 +24,7 @@ from newsletter.errors import UserError
 from newsletter.models import IssueSnapshot, Send
 from newsletter.sender import Progress as SendProgress
 from newsletter.sender import RunResult, check_ready, run_send
+from newsletter.sender import warnings as sender_warnings
 from newsletter.transports import make_transport
 
 ISSUE = typer.Argument(..., help="Issue id (see 'newsletter issues list').")
@@ -144,6 +145,8 @@ def send(issue_id: int = ISSUE, list_slugs: list[str] = LISTS, yes: bool = YES) 
         f"{found.already_sent} already sent are left out)."
     )
     check_ready(st.config)
+    for warning in sender_warnings(st.config):
+        typer.echo(f"Warning: {warning}", err=True)
     if not yes and not typer.confirm("Send now?", default=False):
         raise UserError("not sent (answer y, or pass --yes)")
     owner = leases.new_owner()
@@ -213,7 +216,7 @@ def report(issue_id: int = ISSUE, as_json: bool = JSON_OPTION) -> None:
                 f"{one['total']} recipients, {one['counts']['sent']} sent, "
                 f"{one['counts']['failed']} failed"
             )
-    if data["pause_reason"]:
+    if data["status"] == "paused" and data["pause_reason"]:
         typer.echo(f"Paused: {data['pause_reason']}")
     for status, count in data["counts"].items():
         label = "possibly sent" if status == "sending" else status

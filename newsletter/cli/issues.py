@@ -25,6 +25,7 @@ from newsletter.cli.issue_blocks import (
 )
 from newsletter.clock import utcnow
 from newsletter.errors import UserError
+from newsletter.models import ISSUE_STATUSES
 from newsletter.preview import SAMPLE_NAME, write_preview
 
 app = new_app("Compose issues from library blocks, review, preview and check them.")
@@ -193,6 +194,8 @@ def list_(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """List issues, newest first."""
+    if status is not None and status not in ISSUE_STATUSES:
+        raise UserError(f"--status {status!r}: choose one of {', '.join(ISSUE_STATUSES)}")
     with state().session() as session:
         rows = [i.model_dump() for i in issues.list_issues(session)]
     rows = [r for r in rows if status is None or r["status"] == status]
@@ -204,12 +207,12 @@ def list_(
     for r in rows:
         typer.echo(
             f"{r['id']:>4}  {r['status']:<10} {r['language']:<3} "
-            f"{r['issue_date'] or '':<10}  {r['title']}"
+            f"{str(r['issue_date'] or '-'):<10}  {r['title']}"
         )
 
 
 def _transition_command(name: str, doc: str) -> None:
-    def command(issue_id: int = ISSUE, note: str = NOTE) -> None:
+    def command(issue_id: int = ISSUE, note: str = NOTE, as_json: bool = JSON_OPTION) -> None:
         st = state()
         with st.session() as session:
             if name == "approve":
@@ -220,7 +223,11 @@ def _transition_command(name: str, doc: str) -> None:
                 issue = issues.submit(session, issue_id, current_actor(), utcnow(), note)
             else:
                 issue = issues.reject(session, issue_id, current_actor(), utcnow(), note)
-            typer.echo(f"Issue {issue_id} is now {issue.status}.")
+            data = issue.model_dump()
+        if as_json:
+            print_json(data)
+        else:
+            typer.echo(f"Issue {issue_id} is now {data['status']}.")
 
     command.__doc__ = doc
     app.command(name)(command)
@@ -256,13 +263,17 @@ def preview(
     open_browser: bool = typer.Option(False, "--open", help="Open the HTML in a browser."),
     name: str = typer.Option(SAMPLE_NAME, help="Sample recipient's name ('' for none)."),
     language: str | None = typer.Option(None, help="Another language edition (see 'translate')."),
+    as_json: bool = JSON_OPTION,
 ) -> None:
     """Write the HTML and text versions, as a sample recipient gets them, and print the paths."""
     st = state()
     with st.session() as session:
         files = write_preview(session, st.config, issue_id, out, name=name, language=language)
     html_path = files.html
-    typer.echo(str(files.html.resolve()))
-    typer.echo(str(files.text.resolve()))
+    if as_json:
+        print_json({"html": str(files.html.resolve()), "text": str(files.text.resolve())})
+    else:
+        typer.echo(str(files.html.resolve()))
+        typer.echo(str(files.text.resolve()))
     if open_browser:
         webbrowser.open(html_path.resolve().as_uri())
