@@ -41,8 +41,10 @@ def public_fields(base_url: str, issue_id: int) -> PersonalFields:
     return PersonalFields(view_online_url=archive_url(base_url, issue_id))
 
 
-def archive_url(base_url: str, issue_id: int) -> str:
-    return f"{base_url.rstrip('/')}/archive/{issue_id}"
+def archive_url(base_url: str, issue_id: int, key: str = "") -> str:
+    """The web version's address; ``key`` (tokens.archive_key) opens a non-public issue."""
+    url = f"{base_url.rstrip('/')}/archive/{issue_id}"
+    return f"{url}?key={key}" if key else url
 
 
 def marker(name: str) -> str:

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import (
+    BadData,
+    SignatureExpired,
+    Signer,
+    TimestampSigner,
+    URLSafeTimedSerializer,
+)
 
 from newsletter.errors import UserError
 
@@ -98,3 +104,17 @@ def _data(payload: Any, issued: datetime, purpose: str) -> TokenData:
     if not valid:
         raise TokenError(f"this {purpose} link is not valid: its content is malformed")
     return TokenData(payload[0], payload[1], issued.astimezone(UTC))
+
+
+def archive_key(secret: str, issue_id: int) -> str:
+    """A key that opens one issue's web version even when it went only to private lists.
+
+    It is the same for every recipient of the issue (it names no one) and never expires, like
+    the email it sits in.
+    """
+    return Signer(secret, salt="newsletter.archive").get_signature(str(issue_id)).decode()
+
+
+def archive_key_ok(secret: str, issue_id: int, key: str) -> bool:
+    signer = Signer(secret, salt="newsletter.archive")
+    return bool(key) and signer.verify_signature(str(issue_id).encode(), key.encode())

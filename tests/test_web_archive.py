@@ -109,6 +109,25 @@ def test_unpublished_issues_are_404(web: httpx.Client, issues, which: str) -> No
     assert web.get(f"/archive/{issues[which]}").status_code == 404
 
 
+def test_a_private_issue_opens_with_the_key_from_its_email(web: httpx.Client, issues) -> None:
+    from newsletter import tokens
+    from tests.conftest import SECRET
+
+    issue_id = issues["gizli"]
+    key = tokens.archive_key(SECRET, issue_id)
+    response = web.get(f"/archive/{issue_id}?key={key}")
+    assert response.status_code == 200
+    assert "Ortaklara Not" in response.text
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["X-Robots-Tag"] == "noindex"
+    assert "Ortaklara Not" not in web.get("/archive").text  # still not listed
+    other = tokens.archive_key(SECRET, issues["kasim"])
+    assert web.get(f"/archive/{issue_id}?key={other}").status_code == 404  # key of another issue
+    assert web.get(f"/archive/{issue_id}?key={key[:-2]}xx").status_code == 404  # tampered
+    cancelled = tokens.archive_key(SECRET, issues["iptal"])
+    assert web.get(f"/archive/{issues['iptal']}?key={cancelled}").status_code == 404
+
+
 @pytest.mark.parametrize("path", ["/archive/999", "/archive/abc", "/archive/-1", "/archive/1e3",
                                   "/archive/" + "9" * 30])  # fmt: skip
 def test_unknown_issue_is_404(web: httpx.Client, issues, path: str) -> None:

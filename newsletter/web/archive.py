@@ -79,9 +79,25 @@ def entries(session: Session, lang: str | None = None) -> list[Entry]:
     return sorted(out, key=lambda e: (e.sent_at, e.issue_id), reverse=True)
 
 
-def web_version(session: Session, base_url: str, issue_id: int, lang: str | None) -> str:
-    """The issue's web version as HTML; NotFound unless it was sent to a public list."""
-    if issue_id not in _published(session, VIEWABLE_SENDS):
+def is_public(session: Session, issue_id: int) -> bool:
+    return issue_id in _published(session, VIEWABLE_SENDS)
+
+
+def _was_sent(session: Session, issue_id: int) -> bool:
+    statuses = Send.status.in_(VIEWABLE_SENDS)  # type: ignore[attr-defined]
+    found = session.exec(select(Send.id).where(Send.issue_id == issue_id, statuses)).first()
+    return found is not None
+
+
+def web_version(
+    session: Session, base_url: str, issue_id: int, lang: str | None, keyed: bool = False
+) -> str:
+    """The issue's web version as HTML.
+
+    NotFound unless it was sent to a public list, or it was sent at all and the reader came
+    with the issue's key from the email (``keyed``): private issues stay out of the index.
+    """
+    if not is_public(session, issue_id) and not (keyed and _was_sent(session, issue_id)):
         raise NotFound(f"issue {issue_id} is not in the public archive")
     issue = session.get(Issue, issue_id)
     snapshots = list(session.exec(select(IssueSnapshot).where(IssueSnapshot.issue_id == issue_id)))

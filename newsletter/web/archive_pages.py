@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, Response
 
+from newsletter import tokens
 from newsletter.db import session_scope
 from newsletter.errors import NotFound
 from newsletter.web import archive
@@ -74,11 +75,20 @@ async def archive_issue(request: Request, issue_id: str) -> Response:
         raise HTTPException(404)
     web = web_of(request)
     wanted = request.query_params.get("lang")
+    key = request.query_params.get("key", "")
+    keyed = tokens.archive_key_ok(web.config.secret_key, int(issue_id), key)
     try:
         with session_scope(web.engine) as session:
-            html = archive.web_version(session, web.config.public.base_url, int(issue_id), wanted)
+            html = archive.web_version(
+                session, web.config.public.base_url, int(issue_id), wanted, keyed=keyed
+            )
+            public = archive.is_public(session, int(issue_id))
     except NotFound:
         raise HTTPException(404) from None
     response = HTMLResponse(html)
     response.headers["Content-Security-Policy"] = ARCHIVE_CSP
+    if not public:  # opened with the key from a private list's email: keep it out of caches
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers["X-Robots-Tag"] = "noindex"
+        return response
     return cacheable(response, 3600, by_language=False)  # a frozen snapshot never changes
