@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsletter.errors import UserError
-from newsletter.transports import Outcome, classify
+from newsletter.transports import Outcome, classify, unusable_address
 
 if TYPE_CHECKING:
     from newsletter.config import Config
@@ -174,7 +174,7 @@ class SmtpTransport:
         """(outcome, whether the connection can be used again)."""
         options: list[str] = []
         for address in (sender, recipient):
-            if _unusable(address):
+            if unusable_address(address):
                 return Outcome("permanent", None, f"not a usable address: {address!r}"), True
         if not (sender + recipient).isascii():
             if not conn.has_extn("smtputf8"):
@@ -260,11 +260,6 @@ def _login(conn: smtplib.SMTP, username: str, password: str) -> None:
     code, reply = conn.docmd("AUTH", "PLAIN " + secret)
     if code != 235:
         raise smtplib.SMTPAuthenticationError(code, reply)
-
-
-def _unusable(address: str) -> bool:
-    """Characters that would break a MAIL/RCPT command line (addresses are validated earlier)."""
-    return any(c in address for c in "<>\r\n\t ") or "@" not in address
 
 
 def _dot_stuffed(data: bytes) -> bytes:

@@ -98,6 +98,9 @@ class OutboxTransport:
             # Named by time first, so a folder listing shows the messages in the order sent.
             stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
             name = f"{stamp}-{self._prefix}-{self._count:07d}.eml"
+        for address in (envelope_from, recipient):
+            if unusable_address(address):
+                return Outcome("permanent", None, f"not a usable address: {address!r}")
         path = self.folder / name
         tmp = path.with_suffix(".tmp")
         # The envelope is kept in a Return-Path / X-Envelope-To pair, as a local MTA would.
@@ -112,6 +115,12 @@ class OutboxTransport:
 
     def close(self) -> None:
         pass
+
+
+def unusable_address(address: str) -> bool:
+    """Characters that would break a MAIL/RCPT command line or an envelope header (addresses
+    are validated earlier; this is the last guard before they reach the wire or a file)."""
+    return any(c in address for c in "<>\r\n\t ") or "@" not in address
 
 
 def make_transport(config: Config) -> Transport:

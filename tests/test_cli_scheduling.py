@@ -167,6 +167,12 @@ def test_worker_once_json_and_verbose(cli, engine: Engine, config: Config, ready
     assert "level=debug" not in quiet.stderr
     loud = cli("--verbose", "worker", "--once")
     assert "level=debug issue=- event=schedule.checked due=0" in loud.stderr
+    endless = cli("worker", "--json")  # would otherwise run for ever, printing nothing
+    assert endless.exit_code == 1
+    assert (
+        endless.stderr
+        == "Error: --json needs --once: a running worker reports through its log lines\n"
+    )
 
 
 def test_help_texts_explain_the_commands(cli) -> None:

@@ -66,6 +66,7 @@ def check_message(data: bytes, to: str, subscriber_id: int, others: list[str]) -
     for line in head.split(b"\r\n"):  # 78, unless one unbreakable word (a URL) is longer
         assert len(line) <= 78 or b" " not in line.strip().partition(b": ")[2], line
     assert b"From: =?utf-8?" in head  # the display name RFC 2047-encoded
+    assert b"Return-Path" not in head and b"X-Envelope-To" not in head  # the MTA's to add
     assert email.utils.parsedate_to_datetime(msg["Date"]).tzinfo is not None
     assert all(p.get_content_charset() == "utf-8" for p in msg.iter_parts())
     assert msg["To"].addresses[0].addr_spec == to

@@ -50,6 +50,22 @@ def test_outbox_writes_complete_messages(tmp_path: Path) -> None:
     assert msg.get_content() == "Gövde\r\n"
 
 
+@pytest.mark.parametrize(
+    ("sender", "recipient"),
+    [
+        ("a@example.org", "b@example.org>\r\nBcc: c@example.org"),
+        ("a@example.org\nX-Injected: 1", "b@example.org"),
+        ("a@example.org", "nobody"),
+    ],
+)
+def test_outbox_refuses_addresses_that_would_add_header_lines(
+    tmp_path: Path, sender: str, recipient: str
+) -> None:
+    outcome = OutboxTransport(tmp_path / "out").send(sender, recipient, b"Subject: x\r\n\r\nx")
+    assert outcome.status == "permanent" and "not a usable address" in outcome.text
+    assert list((tmp_path / "out").iterdir()) == []
+
+
 def test_outbox_folder_that_cannot_be_made(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(UserError, match="sending.outbox_dir: cannot create"):

@@ -14,6 +14,7 @@ import typer
 from newsletter import logs, schedule, status
 from newsletter.cli.common import JSON_OPTION, print_json, state
 from newsletter.clock import utcnow
+from newsletter.errors import UserError
 from newsletter.models import Issue
 
 ISSUE_ARG = typer.Argument(
@@ -168,6 +169,8 @@ def worker_cmd(
     """
     from newsletter.worker import Worker
 
+    if as_json and not once:
+        raise UserError("--json needs --once: a running worker reports through its log lines")
     st = state()
     handler = logs.setup(verbose=verbose or st.verbose)
     try:
