@@ -29,6 +29,7 @@ from newsletter.message import (
     settings_from_config,
     verp_address,
 )
+from newsletter.tokens import archive_key
 
 if TYPE_CHECKING:
     from newsletter.config import Config
@@ -172,6 +173,10 @@ class Composer:
         self.issue_id = issue_id
         self.secret = config.secret_key
         self.tokens = TokenMaker(self.secret)
+        # The same for everyone: opens the web version even when no public list got the issue.
+        self.view_url = personalise.archive_url(
+            base_url(config), issue_id, archive_key(self.secret, issue_id)
+        )
         self.base = base_url(config)
         self.settings = settings_from_config(config)
         self.sender = envelope_sender(config)
@@ -188,7 +193,7 @@ class Composer:
         self.default = default_language if default_language in self.parts else snapshots[0].language
 
     def fields(self, r: Recipient, now: datetime) -> personalise.PersonalFields:
-        view = personalise.archive_url(self.base, self.issue_id)
+        view = self.view_url
         if r.subscriber_id is None:  # a proof: no personal links that could unsubscribe anyone
             return personalise.PersonalFields(
                 name=r.name,

@@ -141,6 +141,13 @@ def start_send(
             "use 'issues resume', 'issues pause' or 'issues cancel'"
         )
     found = audience(session, config.secret_key, issue_id, list_slugs)
+    if not found.recipients:  # sending to nobody would mark the issue sent for good
+        raise StateError(
+            f"issue {issue_id}: nobody to send to on {', '.join(list_slugs)} "
+            f"(no confirmed subscribers left after {found.suppressed} suppressed, "
+            f"{found.blocklisted} blocklisted and {found.already_sent} already sent); "
+            "nothing was changed"
+        )
     snapshots = issues.freeze(session, issue_id, now, config)
     languages = {s.language for s in snapshots}
     if issue.status != "sending":

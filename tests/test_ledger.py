@@ -97,6 +97,18 @@ def test_bad_input(session: Session, config: Config, world) -> None:
         ledger.report(session, draft.id)
 
 
+def test_a_send_to_nobody_is_refused_and_changes_nothing(
+    session: Session, config: Config, world
+) -> None:
+    empty = make_list(session, "bos")
+    add_people(session, empty, [("bekleyen2@example.org", "Bekleyen")], status="unconfirmed")
+    with pytest.raises(StateError, match="nobody to send to on bos"):
+        ledger.start_send(session, world["issue"], ["bos"], NOW, config)
+    issue = session.get(Issue, world["issue"])
+    assert issue.status == "approved"
+    assert session.exec(select(Delivery)).all() == []
+
+
 def test_pause_resume_cancel(session: Session, config: Config, world) -> None:
     send = ledger.start_send(session, world["issue"], ["genel"], NOW, config)
     ledger.pause(session, world["issue"], "yazım hatası", NOW)

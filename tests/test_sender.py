@@ -343,10 +343,15 @@ def test_paused_send_is_not_sent(tmp_path: Path, smtp_factory) -> None:
     assert server.messages == []
 
 
-@pytest.mark.parametrize("n", [0])
-def test_empty_audience_finishes_at_once(tmp_path: Path, n: int) -> None:
-    config, engine, issue_id = setup(tmp_path, None, n=n)
-    assert run_send(engine, config, start(engine, config, issue_id), utcnow).status == "done"
+def test_empty_audience_is_refused_before_anything_changes(tmp_path: Path) -> None:
+    from newsletter.errors import StateError
+    from newsletter.models import Issue
+
+    config, engine, issue_id = setup(tmp_path, None, n=0)
+    with pytest.raises(StateError, match="nobody to send to"):
+        start(engine, config, issue_id)
+    with db.session_scope(engine) as session:
+        assert session.get(Issue, issue_id).status == "approved"
 
 
 def test_dkim_signed_messages_verify(tmp_path: Path, dkim_key) -> None:

@@ -120,7 +120,11 @@ def test_subscribe_confirm_unsubscribe_end_to_end(
     page.goto(f"{site.url}/archive?lang=tr")
     page.screenshot(path=artifacts / "web-archive.png", full_page=True)
     page.get_by_role("link", name="Kasım bülteni: Hatay’dan haberler").click()
-    assert page.url.split("?")[0] == view_url
+    assert page.url.split("?")[0] == view_url.split("?")[0]
+    assert "?key=" in view_url  # the email's own link also works for issues of private lists
+    page.goto(view_url)
+    assert "Hatay’da “yeni” toplum merkezi" in page.content()
+    assert "/unsubscribe/" not in page.content()
     assert "Merhaba," in page.content() and "/unsubscribe/" not in page.content()
     page.goto(unsubscribe_url)
     assert "Aylık Bülten" in page.locator("main").inner_text()
