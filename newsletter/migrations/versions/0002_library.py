@@ -1,4 +1,4 @@
-"""Schema changes made while building the library capability (squashed before release).
+"""Schema changes of the library capability.
 
 Adds ``blocks.search_text``: title, summary and body folded for case- and Turkish-insensitive
 search that works the same on SQLite and PostgreSQL. Existing blocks are filled in.

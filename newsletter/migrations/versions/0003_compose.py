@@ -1,4 +1,4 @@
-"""Schema changes made while building the compose capability (squashed before release).
+"""Schema changes of the compose capability.
 
 Revision ID: 0003
 Revises: 0002

@@ -1,4 +1,4 @@
-"""Schema changes made while building the audience capability (squashed before release).
+"""Schema changes of the audience capability.
 
 Revision ID: 0004
 Revises: 0003

@@ -1,7 +1,7 @@
-"""Schema changes made while building the schedule capability (squashed before release).
+"""Schema changes of the schedule capability.
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0004
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from newsletter.dbtypes import UTCDateTime
 
 revision = "0006"
-down_revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
