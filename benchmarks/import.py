@@ -23,10 +23,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsletter import db, lists, roster
-from newsletter.clock import utcnow
-from newsletter.config import load_config
-from newsletter.csv_import import ImportOptions, import_csv
+from newsletter.audience import lists, roster
+from newsletter.audience.csv_import import ImportOptions, import_csv
+from newsletter.core import db
+from newsletter.core.clock import utcnow
+from newsletter.core.config import load_config
 
 SECRET = "benchmark-secret-that-is-long-enough-0123456789"
 FIRST = ["Ayşe", "Mehmet", "Zeynep", "Mustafa", "Elif", "Ömer", "İpek", "Çağla", "Şükrü",

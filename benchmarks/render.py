@@ -14,10 +14,10 @@ import json
 import time
 from datetime import date
 
-from newsletter import markdown, plaintext, render
-from newsletter.config import Config
-from newsletter.issue_view import BlockView, IssueView, SectionView
-from newsletter.personalise import PersonalFields, compile_parts
+from newsletter.compose.issue_view import BlockView, IssueView, SectionView
+from newsletter.core.config import Config
+from newsletter.rendering import email_render, plaintext, safe_markdown
+from newsletter.rendering.personalise import PersonalFields, compile_parts
 
 KINDS = ("story", "event", "highlight", "announcement", "quote")
 AREAS = ("Economic recovery", "Social cohesion", "Migration health", "Protection")
@@ -74,10 +74,10 @@ def time_ms(fn, rounds: int, batches: int = 5, clock=time.process_time) -> float
 
 
 def parts(view: IssueView, config: Config) -> dict[str, float]:
-    source, context = render.render_mjml(view, config)
+    source, context = email_render.render_mjml(view, config)
     return {
-        "jinja_ms": time_ms(lambda: render.render_mjml(view, config), 20),
-        "mjml_ms": time_ms(lambda: render.mjml_to_html(source), 20),
+        "jinja_ms": time_ms(lambda: email_render.render_mjml(view, config), 20),
+        "mjml_ms": time_ms(lambda: email_render.mjml_to_html(source), 20),
         "text_ms": time_ms(lambda: plaintext.render_text(view, context), 20),
     }
 
@@ -85,18 +85,18 @@ def parts(view: IssueView, config: Config) -> dict[str, float]:
 def _cold_render(view: IssueView, config: Config) -> None:
     """A render of content never seen before: the per-block caches emptied first."""
     for cached in (
-        markdown.to_html,
+        safe_markdown.to_html,
         plaintext.markdown_to_text,
-        render.block_context,
-        render.date_label,
-        render.month_label,
+        email_render.block_context,
+        email_render.date_label,
+        email_render.month_label,
     ):
         cached.cache_clear()
-    render.render_issue(view, config)
+    email_render.render_issue(view, config)
 
 
 def personalise_rate(config: Config, recipients: int = 10_000) -> float:
-    out = render.render_issue(sample_issue(12), config)
+    out = email_render.render_issue(sample_issue(12), config)
     personaliser = compile_parts(out.html, out.text)
     people = [
         PersonalFields(
@@ -123,10 +123,12 @@ def main() -> None:
     results = {}
     for count in (12, 25):
         view = sample_issue(count)
-        total = time_ms(lambda v=view: render.render_issue(v, config), 20)
-        wall = time_ms(lambda v=view: render.render_issue(v, config), 20, clock=time.perf_counter)
+        total = time_ms(lambda v=view: email_render.render_issue(v, config), 20)
+        wall = time_ms(
+            lambda v=view: email_render.render_issue(v, config), 20, clock=time.perf_counter
+        )
         cold = time_ms(lambda v=view: _cold_render(v, config), 5)
-        size = len(render.render_issue(view, config).html) / 1024
+        size = len(email_render.render_issue(view, config).html) / 1024
         split = ", ".join(f"{k} {v:.2f}" for k, v in parts(view, config).items())
         print(
             f"{count} blocks: {total:.2f} ms CPU per render ({split}); "

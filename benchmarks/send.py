@@ -33,11 +33,14 @@ os.environ.setdefault("NEWSLETTER_SECRET_KEY", "benchmark-secret-key-0123456789-
 
 import sqlalchemy as sa  # noqa: E402
 
-from newsletter import db, issues, ledger, sender  # noqa: E402
-from newsletter.clock import utcnow  # noqa: E402
-from newsletter.composer import Composer, Recipient  # noqa: E402
-from newsletter.config import load_config  # noqa: E402
-from newsletter.models import MailingList, Subscriber  # noqa: E402
+from newsletter import sender  # noqa: E402
+from newsletter.compose import issues
+from newsletter.core import db
+from newsletter.core.clock import utcnow  # noqa: E402
+from newsletter.core.config import load_config  # noqa: E402
+from newsletter.core.models import MailingList, Subscriber  # noqa: E402
+from newsletter.delivery import ledger
+from newsletter.delivery.composer import Composer, Recipient  # noqa: E402
 
 PLACES = [
     "Hatay",
@@ -100,7 +103,7 @@ def stop_sink(sink: Any) -> None:
 
 def make_issue(session: Any, config: Any) -> int:
     """A 12-block issue through the real compose pipeline (blocks → issue → render → freeze)."""
-    from newsletter import blocks
+    from newsletter.library import blocks
 
     now = utcnow()
     ids = []
@@ -134,7 +137,7 @@ def make_issue(session: Any, config: Any) -> int:
     )
     add_blocks = getattr(issues, "add_blocks", None)
     if add_blocks is None:
-        from newsletter.placements import add_blocks
+        from newsletter.compose.placements import add_blocks
     add_blocks(session, config, issue.id, ids, "bench", now)
     issues.transition(session, issue.id, "in_review", "bench", now)
     issues.transition(session, issue.id, "approved", "bench", now)

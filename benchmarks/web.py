@@ -26,11 +26,12 @@ import httpx
 import uvicorn
 from sqlmodel import select
 
-from newsletter import db, lists, subscribers, tokens
-from newsletter.clock import utcnow
-from newsletter.config import load_config
-from newsletter.models import Issue, IssueSnapshot, Send, Subscription
-from newsletter.personalise import markers
+from newsletter.audience import lists, subscriptions, tokens
+from newsletter.core import db
+from newsletter.core.clock import utcnow
+from newsletter.core.config import load_config
+from newsletter.core.models import Issue, IssueSnapshot, Send, Subscription
+from newsletter.rendering.personalise import markers
 
 SECRET = "benchmark-secret-that-is-long-enough-0123456789"
 M = markers()
@@ -58,7 +59,7 @@ def _seed(engine, now) -> int:
         lists.create(s, "aylik", "Aylık Bülten", now, visibility="public")
         lists.create(s, "etkinlik", "Etkinlikler", now, visibility="public", opt_in="single")
         for i in range(2000):
-            subscribers.subscribe(
+            subscriptions.subscribe(
                 s, SECRET, f"kisi{i:05d}@example.org", "Ayşe", "tr", ["aylik"], "bench",
                 None, None, "consent", "v1", now,
             )  # fmt: skip

@@ -12,12 +12,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from newsletter import blocks, db, issues, ledger, lists, placements, roster, sender
-from newsletter.clock import Clock
-from newsletter.config import Config, load_config
-from newsletter.errors import UserError
-from newsletter.importer import ImportOptions, import_files
-from newsletter.preview import PreviewFiles, write_preview
+from newsletter.audience import lists, roster
+from newsletter.compose import issues, placements
+from newsletter.compose.preview import PreviewFiles, write_preview
+from newsletter.core import db
+from newsletter.core.clock import Clock
+from newsletter.core.config import Config, load_config
+from newsletter.core.errors import UserError
+from newsletter.delivery import ledger, sender
+from newsletter.library import blocks
+from newsletter.library.importer import ImportOptions, import_files
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE = DATA / "sample-bulletin.txt"

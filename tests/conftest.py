@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from newsletter import db
-from newsletter.config import Config, load_config
+from newsletter.core import db
+from newsletter.core.config import Config, load_config
 
 pytest_plugins = [
     "tests.plugins.smtp",

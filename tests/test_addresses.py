@@ -7,7 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsletter.addresses import InvalidAddress, is_valid, normalise
+from newsletter.audience.addresses import InvalidAddress, is_valid, normalise
 
 
 def test_domain_and_local_part_are_lowercased() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsletter.areas import area_name, area_slug, find_partners, suggest_area
-from newsletter.config import Area, LibraryConfig
-from newsletter.errors import UserError
+from newsletter.core.config import Area, LibraryConfig
+from newsletter.core.errors import UserError
+from newsletter.library.areas import area_name, area_slug, find_partners, suggest_area
 
 LIBRARY = LibraryConfig()
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from newsletter import block_files
-from newsletter.block_files import checked_fields, editor_command, parse, render
-from newsletter.config import LibraryConfig
-from newsletter.errors import UserError
+from newsletter.core.config import LibraryConfig
+from newsletter.core.errors import UserError
+from newsletter.library import block_files
+from newsletter.library.block_files import checked_fields, editor_command, parse, render
 
 LIBRARY = LibraryConfig()
 

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from newsletter import blocks
-from newsletter.blocks import BlockFilter
-from newsletter.config import Config
-from newsletter.errors import NotFound, StateError, UserError
-from newsletter.models import Block, Issue, IssueSnapshot, Placement, Section
+from newsletter.core.config import Config
+from newsletter.core.errors import NotFound, StateError, UserError
+from newsletter.core.models import Block, Issue, IssueSnapshot, Placement, Section
+from newsletter.library import blocks
+from newsletter.library.blocks import BlockFilter
 from tests.plugins.blocks import NOW
 
 AddBlock = Callable[..., Block]
@@ -226,7 +226,7 @@ def test_delete_removes_it_from_draft_issues(add_block: AddBlock, session: Sessi
 def test_upgrade_fills_search_text_of_existing_blocks(config: Config) -> None:
     import sqlalchemy as sa
 
-    from newsletter import db
+    from newsletter.core import db
 
     engine = db.make_engine(config)
     db.upgrade(engine, "0001")

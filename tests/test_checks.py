@@ -8,9 +8,10 @@ from datetime import date
 
 import pytest
 
-from newsletter import checks, editions, issues, placements, render
-from newsletter.config import load_config
-from newsletter.issue_view import BlockView, SectionView
+from newsletter.compose import editions, issues, placements
+from newsletter.compose.issue_view import BlockView, SectionView
+from newsletter.core.config import load_config
+from newsletter.rendering import checks, email_render
 from tests.conftest import write_config
 from tests.plugins.compose import NOW, june_view
 
@@ -148,7 +149,7 @@ def test_insecure_logo_and_social_links(tmp_path):
 @pytest.fixture
 def theme(tmp_path):
     """An override folder and a config using it; tests write broken copies of theme files."""
-    from newsletter import templating
+    from newsletter.rendering import templating
 
     folder = tmp_path / "theme" / "email" / "monthly"
     (folder / "partials").mkdir(parents=True)
@@ -179,7 +180,7 @@ def test_footer_without_postal_address(theme):
 
 
 def test_text_part_is_checked_for_unsubscribe_and_address(config):
-    from newsletter import checks as c
+    from newsletter.rendering import checks as c
 
     found = c.part_findings(
         f"{c.marker('unsubscribe_url')} {config.organisation.postal_address}",
@@ -243,7 +244,7 @@ def test_unknown_language(config):
 
 def _sized(config, total_kb):
     """June plus one long block, sized so the whole HTML comes to about ``total_kb``."""
-    base = len(render.render_issue(june_view(), config).html)
+    base = len(email_render.render_issue(june_view(), config).html)
     words = (total_kb * 1024 - base) // 5
     heavy = BlockView(42, "story", "Annual report in full", "word " * words)
     view = june_view()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from newsletter.models import Issue, Placement, Section
+from newsletter.core.models import Issue, Placement, Section
 
 
 def _json(result) -> object:

@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from newsletter import db, ledger, lists, subscribers
-from newsletter.clock import utcnow
-from newsletter.models import Delivery, Send
+from newsletter.audience import lists, subscriptions
+from newsletter.core import db
+from newsletter.core.clock import utcnow
+from newsletter.core.models import Delivery, Send
+from newsletter.delivery import ledger
 from tests.conftest import SECRET
 from tests.plugins.delivery import NOW, ScriptedHandler, add_people, make_issue, make_list, people
 
@@ -119,7 +121,7 @@ def test_pause_resume_cancel(cli, issue_id: int, engine: Engine, tmp_path: Path)
 
 
 def _config(cli, tmp_path: Path):
-    from newsletter.config import load_config
+    from newsletter.core.config import load_config
 
     return load_config(tmp_path / "newsletter.toml")
 
@@ -188,7 +190,7 @@ def test_proofs_are_marked_and_stay_out_of_the_ledger(
 def test_confirmations_send(cli, engine: Engine, tmp_path: Path) -> None:
     with db.session_scope(engine) as s:
         lists.create(s, "onayli", "Onaylı Liste", NOW, opt_in="double")
-        subscribers.subscribe(
+        subscriptions.subscribe(
             s,
             SECRET,
             "deniz@example.org",
@@ -219,8 +221,10 @@ def test_a_rendered_issue_end_to_end(cli, engine: Engine, tmp_path: Path) -> Non
     """Blocks → issue → render → proof and send: real templates, real personal parts."""
     from datetime import date
 
-    from newsletter import blocks, composer, issues
-    from newsletter.config import load_config
+    from newsletter.compose import issues
+    from newsletter.core.config import load_config
+    from newsletter.delivery import composer
+    from newsletter.library import blocks
 
     config = load_config(tmp_path / "newsletter.toml")
     with db.session_scope(engine) as s:
@@ -244,7 +248,7 @@ def test_a_rendered_issue_end_to_end(cli, engine: Engine, tmp_path: Path) -> Non
         )
         add_blocks = getattr(issues, "add_blocks", None)
         if add_blocks is None:
-            from newsletter.placements import add_blocks
+            from newsletter.compose.placements import add_blocks
         add_blocks(s, config, issue.id, ids, "test", NOW)
         issues.transition(s, issue.id, "in_review", "test", NOW)
         issues.transition(s, issue.id, "approved", "test", NOW)

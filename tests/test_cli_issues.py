@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newsletter import db
-from newsletter.models import Block
+from newsletter.core import db
+from newsletter.core.models import Block
 from tests.plugins.compose import JUNE_BLOCKS, NOW
 
 
@@ -248,7 +248,7 @@ def test_reject_sends_back_to_draft_with_a_note(cli, library):
 
 
 def test_preview_of_a_frozen_issue_shows_what_will_be_sent(cli, library, config, tmp_path):
-    from newsletter import issues
+    from newsletter.compose import issues
 
     issue = _new(cli)
     cli("issues", "compose", str(issue), "--from", "2021-06-01", "--to", "2021-06-30")
@@ -299,7 +299,7 @@ def test_translate_and_preview_an_edition(cli, library, tmp_path):
 def test_broken_theme_override_gives_one_line_error_naming_file_line_and_block(
     cli, library, tmp_path, monkeypatch
 ):
-    from newsletter import templating
+    from newsletter.rendering import templating
 
     folder = tmp_path / "theme" / "email" / "monthly" / "partials"
     folder.mkdir(parents=True)

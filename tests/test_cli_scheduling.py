@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.engine import Engine
 
-from newsletter import ledger
-from newsletter.clock import utcnow
-from newsletter.config import Config
-from newsletter.db import session_scope
-from newsletter.models import Issue
+from newsletter.core.clock import utcnow
+from newsletter.core.config import Config
+from newsletter.core.db import session_scope
+from newsletter.core.models import Issue
+from newsletter.delivery import ledger
 
 IST = ZoneInfo("Europe/Istanbul")
 
@@ -50,7 +50,7 @@ def test_schedule_json_with_a_zone_and_comma_separated_lists(
     cli, engine: Engine, config: Config, ready
 ) -> None:
     with session_scope(engine) as s:
-        from newsletter import lists
+        from newsletter.audience import lists
 
         lists.create(s, "gonulluler", "Gönüllüler", utcnow(), opt_in="single")
     at = local(9, ZoneInfo("America/New_York"))

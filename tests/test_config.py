@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.config import Config, load_config
-from newsletter.errors import ConfigError
+from newsletter.core.config import Config, load_config
+from newsletter.core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 

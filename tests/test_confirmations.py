@@ -9,9 +9,11 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from newsletter import confirmations, db, lists, subscribers, tokens
-from newsletter.config import load_config
-from newsletter.models import MailJob, Subscription
+from newsletter.audience import lists, subscriptions, tokens
+from newsletter.core import db
+from newsletter.core.config import load_config
+from newsletter.core.models import MailJob, Subscription
+from newsletter.delivery import confirmations
 from tests.conftest import SECRET, write_config
 from tests.plugins.delivery import NOW, ScriptedHandler
 
@@ -28,7 +30,7 @@ def setup(tmp_path: Path, server):
             ("zeynep@example.org", "Zeynep", "tr"),
             ("john@example.org", "", "en"),
         ):
-            subscribers.subscribe(
+            subscriptions.subscribe(
                 s,
                 SECRET,
                 email_,
@@ -64,7 +66,7 @@ def test_sends_confirmation_with_a_working_link(tmp_path: Path, smtp_factory) ->
     assert english["Subject"] == "Please confirm your subscription to Aylık Bülten"
     assert english.get_payload()[0].get_content().startswith("Hello,\r\n")
     with db.session_scope(engine) as s:
-        sub = subscribers.confirm(s, data.subscriber_id, data.list_id, None, None, NOW)
+        sub = subscriptions.confirm(s, data.subscriber_id, data.list_id, None, None, NOW)
         assert sub.status == "confirmed"
         statuses = {j.status for j in s.exec(select(MailJob)).all()}
     assert statuses == {"sent"}
@@ -105,7 +107,7 @@ def test_a_name_with_a_line_break_fails_only_that_job(tmp_path: Path, smtp_facto
     server = smtp_factory()
     config, engine = setup(tmp_path, server)
     with db.session_scope(engine) as s:
-        person = subscribers.find(s, "zeynep@example.org")
+        person = subscriptions.find(s, "zeynep@example.org")
         person.name = "Zeynep\r\nBcc: everyone@example.org"
         s.add(person)
     assert confirmations.send_due(engine, config, NOW) == 1

@@ -7,15 +7,15 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from newsletter import consent, subscribers
-from newsletter.models import ConsentRecord, MailingList
+from newsletter.audience import consent, subscriptions
+from newsletter.core.models import ConsentRecord, MailingList
 from tests.plugins.audience import AUDIENCE_NOW, AUDIENCE_SECRET
 
 TEXT = "Bülteni e-postayla almayı kabul ediyorum."
 
 
 def _subscribe(session: Session, email: str = "zeynep@example.com") -> int:
-    result = subscribers.subscribe(
+    result = subscriptions.subscribe(
         session, AUDIENCE_SECRET, email, "Zeynep Kaya", "tr", ["aylik-tr"],
         "https://news.example.org/subscribe", "203.0.113.7", "Firefox/140", TEXT, "2026-11",
         AUDIENCE_NOW,
@@ -29,8 +29,8 @@ def test_subscribe_confirm_unsubscribe_leave_a_full_history(
 ) -> None:
     sid = _subscribe(session)
     later = AUDIENCE_NOW + timedelta(minutes=5)
-    subscribers.confirm(session, sid, double_list.id, "198.51.100.2", "Safari/19", later)
-    subscribers.unsubscribe(session, AUDIENCE_SECRET, sid, double_list.id, "web",
+    subscriptions.confirm(session, sid, double_list.id, "198.51.100.2", "Safari/19", later)
+    subscriptions.unsubscribe(session, AUDIENCE_SECRET, sid, double_list.id, "web",
                             later + timedelta(days=30), ip="198.51.100.3")  # fmt: skip
     history = consent.history(session, sid)
     assert [r.event for r in history] == ["subscribed", "confirmed", "unsubscribed"]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from newsletter import db
+from newsletter.core import db
 from tests.plugins.delivery import ScriptedHandler, add_people, make_issue, make_list, people
 
 POOL = 2

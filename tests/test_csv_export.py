@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from newsletter import db, lists, subscribers
-from newsletter.config import load_config
-from newsletter.csv_export import export_csv
-from newsletter.csv_import import ImportOptions, import_csv
-from newsletter.errors import UserError
-from newsletter.models import MailingList, Subscriber
+from newsletter.audience import lists, subscriptions
+from newsletter.audience.csv_export import export_csv
+from newsletter.audience.csv_import import ImportOptions, import_csv
+from newsletter.core import db
+from newsletter.core.config import load_config
+from newsletter.core.errors import UserError
+from newsletter.core.models import MailingList, Subscriber
 from tests.conftest import write_config
 from tests.plugins.audience import AUDIENCE_NOW, AUDIENCE_SECRET
 
@@ -91,7 +92,7 @@ def test_export_follows_list_and_status(
     session: Session, double_list: MailingList, single_list: MailingList, tmp_path: Path
 ) -> None:
     for email, slug in (("a@example.com", "aylik-tr"), ("b@example.com", "updates-en")):
-        subscribers.subscribe(session, AUDIENCE_SECRET, email, "", "tr", [slug], "test", None,
+        subscriptions.subscribe(session, AUDIENCE_SECRET, email, "", "tr", [slug], "test", None,
                               None, "ok", None, AUDIENCE_NOW)  # fmt: skip
     out = tmp_path / "out.csv"
     assert export_csv(session, out, "aylik-tr") == 1

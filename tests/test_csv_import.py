@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from newsletter import consent, subscribers, suppression
-from newsletter.csv_import import ImportOptions, import_csv, prepare_rows
-from newsletter.csv_source import BadRow, Row
-from newsletter.errors import UserError
-from newsletter.import_batch import Prepared
-from newsletter.models import ConsentRecord, MailingList, MailJob, Subscriber, Subscription
+from newsletter.audience import consent, subscriptions, suppression
+from newsletter.audience.csv_import import ImportOptions, import_csv, prepare_rows
+from newsletter.audience.csv_source import BadRow, Row
+from newsletter.audience.import_batch import Prepared
+from newsletter.core.errors import UserError
+from newsletter.core.models import ConsentRecord, MailingList, MailJob, Subscriber, Subscription
 from tests.plugins.audience import AUDIENCE_NOW, AUDIENCE_SECRET
 
 NOW = AUDIENCE_NOW
@@ -154,7 +154,7 @@ def test_suppressed_blocklisted_and_unsubscribed_are_skipped(
     suppression.add(session, AUDIENCE_SECRET, "bounced@example.com", "hard_bounce", NOW)
     run(session, write_csv("email\nleft@example.com\nblocked@example.com\n", "a.csv"))
     left = people(session)["left@example.com"]
-    subscribers.unsubscribe(session, AUDIENCE_SECRET, left.id, double_list.id, "web", NOW)
+    subscriptions.unsubscribe(session, AUDIENCE_SECRET, left.id, double_list.id, "web", NOW)
     people(session)["blocked@example.com"].status = "blocklisted"
     report = run(session, write_csv(
         "email\nBOUNCED@example.com\nleft@example.com\nblocked@example.com\n", "b.csv"
@@ -171,7 +171,7 @@ def test_erased_person_is_not_silently_re_added(
 ) -> None:
     path = write_csv("email,name\nkerem@example.com,Kerem\n")
     run(session, path)
-    subscribers.erase(session, AUDIENCE_SECRET, "kerem@example.com", NOW)
+    subscriptions.erase(session, AUDIENCE_SECRET, "kerem@example.com", NOW)
     report = run(session, path)
     assert (report.added, report.skipped_suppressed) == (0, 1)
     assert people(session) == {}

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from newsletter.datefinder import document_year, find_dates, first_date
+from newsletter.library.datefinder import document_year, find_dates, first_date
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from newsletter import db
-from newsletter.config import Config
-from newsletter.errors import UserError
+from newsletter.core import db
+from newsletter.core.config import Config
+from newsletter.core.errors import UserError
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(engine: sa.Engine) -> None:
@@ -26,7 +26,7 @@ def test_fresh_database_is_at_head(engine: sa.Engine) -> None:
 
 
 def test_head_constant_matches_the_migration_scripts(engine: sa.Engine) -> None:
-    """newsletter.migrations.HEAD must name the newest script: update it with every migration."""
+    """migrations.HEAD must name the newest script: update it with every migration."""
     assert db.script_head(engine) == db.head_revision()
 
 
@@ -114,7 +114,7 @@ def test_a_new_version_adding_a_column_keeps_existing_rows(
 
 
 def test_session_scope_rolls_back_on_error(engine: sa.Engine) -> None:
-    from newsletter.models import MailingList
+    from newsletter.core.models import MailingList
 
     with pytest.raises(RuntimeError), db.session_scope(engine) as s:
         s.add(MailingList(slug="x", name="X"))
@@ -127,7 +127,7 @@ def test_session_scope_rolls_back_on_error(engine: sa.Engine) -> None:
 def test_aware_times_round_trip(engine: sa.Engine) -> None:
     from datetime import UTC, datetime, timedelta, timezone
 
-    from newsletter.models import MailingList
+    from newsletter.core.models import MailingList
 
     istanbul = timezone(timedelta(hours=3))
     with db.session_scope(engine) as s:

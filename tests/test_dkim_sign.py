@@ -8,10 +8,10 @@ from pathlib import Path
 import dkim
 import pytest
 
-from newsletter import message
-from newsletter.config import load_config
-from newsletter.dkim_sign import SIGNED_HEADERS, DkimSigner, load_signer
-from newsletter.errors import UserError
+from newsletter.core.config import load_config
+from newsletter.core.errors import UserError
+from newsletter.delivery import message
+from newsletter.delivery.dkim_sign import SIGNED_HEADERS, DkimSigner, load_signer
 from tests.conftest import write_config
 
 

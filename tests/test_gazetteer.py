@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsletter import gazetteer
-from newsletter.textmatch import fold
+from newsletter.core.textmatch import fold
+from newsletter.library import gazetteer
 
 
 def test_all_81_provinces_with_unique_names() -> None:

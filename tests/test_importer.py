@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from newsletter import importer
-from newsletter.bulletin import split_bulletin
-from newsletter.config import Config
-from newsletter.importer import ImportOptions, import_files
-from newsletter.models import Block
+from newsletter.core.config import Config
+from newsletter.core.models import Block
+from newsletter.library import importer
+from newsletter.library.bulletin import split_bulletin
+from newsletter.library.importer import ImportOptions, import_files
 from tests.plugins.blocks import NOW
 
 TITLES = [

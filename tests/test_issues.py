@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from newsletter import editions, issues, lifecycle, placements
-from newsletter.errors import NotFound, StateError, UserError
-from newsletter.issue_view import load_view
-from newsletter.models import Block, IssueEvent, IssueSnapshot
+from newsletter.compose import editions, issues, lifecycle, placements
+from newsletter.compose.issue_view import load_view
+from newsletter.core.errors import NotFound, StateError, UserError
+from newsletter.core.models import Block, IssueEvent, IssueSnapshot
 from tests.plugins.compose import NOW
 
 
@@ -224,7 +224,7 @@ def test_only_approved_issues_can_be_scheduled_or_sent(session, issue):
 
 
 def test_transition_table_covers_every_status():
-    from newsletter.models import ISSUE_STATUSES
+    from newsletter.core.models import ISSUE_STATUSES
 
     assert set(lifecycle.TRANSITIONS) == set(ISSUE_STATUSES)
     for targets in lifecycle.TRANSITIONS.values():

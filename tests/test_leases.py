@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.engine import Engine
 
-from newsletter import leases
-from newsletter.clock import utcnow
-from newsletter.db import session_scope
-from newsletter.errors import StateError
-from newsletter.models import Issue, Send
+from newsletter.core.clock import utcnow
+from newsletter.core.db import session_scope
+from newsletter.core.errors import StateError
+from newsletter.core.models import Issue, Send
+from newsletter.scheduling import leases
 
 T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 

@@ -9,11 +9,12 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from newsletter import ledger, subscribers, suppression
-from newsletter.config import Config
-from newsletter.errors import NotFound, StateError, UserError
-from newsletter.models import Delivery, Issue, Subscriber
-from newsletter.transports import Outcome, classify
+from newsletter.audience import subscriptions, suppression
+from newsletter.core.config import Config
+from newsletter.core.errors import NotFound, StateError, UserError
+from newsletter.core.models import Delivery, Issue, Subscriber
+from newsletter.delivery import ledger
+from newsletter.delivery.transports import Outcome, classify
 from tests.conftest import SECRET
 from tests.plugins.delivery import NOW, add_people, make_issue, make_list, people
 
@@ -43,7 +44,7 @@ def test_one_row_per_confirmed_person_across_lists(session: Session, config: Con
     assert {r.status for r in rows} == {"queued"}
     assert {(r.queued_at, r.updated_at, r.attempts) for r in rows} == {(NOW, NOW, 0)}
     # Someone on both lists gets the first list's unsubscribe link.
-    both = subscribers.find(session, "kisi0004@example.org")
+    both = subscriptions.find(session, "kisi0004@example.org")
     assert next(r for r in rows if r.subscriber_id == both.id).list_id == world["genel"]
     assert session.get(Issue, world["issue"]).status == "sending"
     assert send.status == "running" and send.lists == ["genel", "ankara"]
@@ -51,7 +52,7 @@ def test_one_row_per_confirmed_person_across_lists(session: Session, config: Con
 
 def test_suppressed_and_blocklisted_are_left_out(session: Session, config: Config, world):
     suppression.add(session, SECRET, "KISI0001@example.org", "complaint", NOW)
-    blocked = subscribers.find(session, "kisi0002@example.org")
+    blocked = subscriptions.find(session, "kisi0002@example.org")
     blocked.status = "blocklisted"
     session.add(blocked)
     found = ledger.audience(session, SECRET, world["issue"], ["genel"])
@@ -75,7 +76,7 @@ def test_unique_per_issue_and_subscriber(session: Session, config: Config, world
     duplicate = Delivery(
         issue_id=world["issue"],
         send_id=second.id,
-        subscriber_id=subscribers.find(session, "kisi0005@example.org").id,
+        subscriber_id=subscriptions.find(session, "kisi0005@example.org").id,
     )
     session.add(duplicate)
     with pytest.raises(sa.exc.IntegrityError):

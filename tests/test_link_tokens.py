@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from newsletter import link_tokens, tokens
+from newsletter.audience import tokens
+from newsletter.delivery import link_tokens
 from tests.conftest import SECRET
 
 NOW = datetime(2026, 11, 22, 10, 0, 5, 250000, tzinfo=UTC)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from newsletter import lists, roster
-from newsletter.errors import NotFound, StateError, UserError
+from newsletter.audience import lists, roster
+from newsletter.core.errors import NotFound, StateError, UserError
 from tests.plugins.audience import AUDIENCE_NOW, AUDIENCE_SECRET
 
 

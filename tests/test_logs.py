@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from newsletter import logs
-from newsletter.db import session_scope
-from newsletter.models import EventLog
+from newsletter.core import logs
+from newsletter.core.db import session_scope
+from newsletter.core.models import EventLog
 
 LINE = re.compile(
     r"^time=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=(\w+) issue=(\S+) event=(\S+) (.*)$"

@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsletter.markdown import audit_html, is_allowed_url, neutralise_markers, raw_html, to_html
+from newsletter.rendering.safe_markdown import (
+    audit_html,
+    is_allowed_url,
+    neutralise_markers,
+    raw_html,
+    to_html,
+)
 
 
 def test_formatting_and_typographic_text_survive():

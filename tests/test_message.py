@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsletter import message
-from newsletter.errors import UserError
+from newsletter.core.errors import UserError
+from newsletter.delivery import message
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 TURKISH = "abcçdefgğhıijklmnoöprsştuüvyzABCÇDEFGĞHIİJKLMNOÖPRSŞTUÜVYZ “”‘’—…:;,.!?-0123456789 "

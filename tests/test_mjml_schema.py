@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from newsletter import render
-from newsletter.mjml_schema import ATTRIBUTES, CHILDREN, ENDING_TAGS, validate
+from newsletter.rendering import email_render
+from newsletter.rendering.mjml_schema import ATTRIBUTES, CHILDREN, ENDING_TAGS, validate
 from tests.plugins.compose import june_view
 
 GOOD = """<mjml lang="tr" dir="ltr">
@@ -34,7 +34,7 @@ def test_valid_mjml_has_no_problems():
 
 def test_the_default_theme_is_valid_mjml(config):
     for language in ("en", "tr", "ar"):
-        source, _ = render.render_mjml(june_view(language), config)
+        source, _ = email_render.render_mjml(june_view(language), config)
         assert validate(source) == []
 
 

@@ -28,8 +28,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_ships_migrations_templates_and_example_config(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "newsletter/migrations/env.py" in names
-    assert "newsletter/migrations/versions/0001_initial_schema.py" in names
+    assert "newsletter/core/migrations/env.py" in names
+    assert "newsletter/core/migrations/versions/0001_initial_schema.py" in names
     assert "newsletter/data/config.example.toml" in names
     templates = {n for n in names if n.startswith("newsletter_templates/")}
     repo_templates = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsletter.errors import UserError
-from newsletter.personalise import (
+from newsletter.core.errors import UserError
+from newsletter.rendering.personalise import (
     PersonalFields,
     compile_parts,
     markers,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from newsletter import render
-from newsletter.personalise import PersonalFields, compile_parts
-from newsletter.plaintext import markdown_to_text
+from newsletter.rendering import email_render
+from newsletter.rendering.personalise import PersonalFields, compile_parts
+from newsletter.rendering.plaintext import markdown_to_text
 from tests.plugins.compose import june_view
 
 AYSE = PersonalFields(
@@ -17,7 +17,7 @@ AYSE = PersonalFields(
 
 
 def _text(config, view=None, fields=AYSE):
-    out = render.render_issue(view or june_view(), config)
+    out = email_render.render_issue(view or june_view(), config)
     return compile_parts(out.html, out.text).fill(fields)[1]
 
 

@@ -9,11 +9,11 @@ from html import unescape
 
 import pytest
 
-from newsletter import render
-from newsletter.config import load_config
-from newsletter.errors import UserError
-from newsletter.issue_view import BlockView, SectionView
-from newsletter.personalise import PersonalFields, compile_parts, marker
+from newsletter.compose.issue_view import BlockView, SectionView
+from newsletter.core.config import load_config
+from newsletter.core.errors import UserError
+from newsletter.rendering import email_render
+from newsletter.rendering.personalise import PersonalFields, compile_parts, marker
 from tests.conftest import write_config
 from tests.plugins.compose import june_view
 
@@ -23,7 +23,7 @@ def _visible(html: str) -> str:
 
 
 def test_every_block_kind_and_the_frame_are_rendered(config):
-    out = render.render_issue(june_view(), config)
+    out = email_render.render_issue(june_view(), config)
     assert out.mjml.startswith('<mjml lang="en" dir="ltr">')
     assert '<html lang="en" dir="ltr"' in out.html
     text = _visible(out.html)
@@ -51,7 +51,7 @@ def test_every_block_kind_and_the_frame_are_rendered(config):
 
 
 def test_personal_parts_are_markers_until_filled(config):
-    out = render.render_issue(june_view(), config)
+    out = email_render.render_issue(june_view(), config)
     for name in ("unsubscribe_url", "preferences_url", "view_online_url", "name", "email"):
         assert marker(name) in out.html and marker(name) in out.text
     html, _ = compile_parts(out.html, out.text).fill(
@@ -68,7 +68,7 @@ def test_personal_parts_are_markers_until_filled(config):
 
 
 def test_turkish_dates_and_labels(config):
-    out = render.render_issue(june_view("tr"), config)
+    out = email_render.render_issue(june_view("tr"), config)
     text = _visible(out.html)
     assert "Haziran 2021" in text
     assert "19–20 Haz 2021" in text
@@ -78,20 +78,20 @@ def test_turkish_dates_and_labels(config):
 
 @pytest.mark.parametrize("language", ["ar", "he", "fa", "ur"])
 def test_right_to_left_languages(config, language):
-    out = render.render_issue(june_view(language), config)
+    out = email_render.render_issue(june_view(language), config)
     assert out.mjml.startswith(f'<mjml lang="{language}" dir="rtl">')
     assert f'lang="{language}" dir="rtl"' in out.html
     assert 'direction="rtl"' in out.mjml and 'align="right"' in out.mjml
 
 
 def test_arabic_month_is_written_in_arabic(config):
-    out = render.render_issue(june_view("ar"), config)
+    out = email_render.render_issue(june_view("ar"), config)
     assert "يونيو 2021" in out.html and "اقرأ المزيد" in out.html
 
 
 def test_unknown_language_is_an_error(config):
     with pytest.raises(UserError, match="language 'zz-top': not a known locale"):
-        render.render_issue(june_view("zz-top"), config)
+        email_render.render_issue(june_view("zz-top"), config)
 
 
 def test_brand_colour_logo_and_social_links_come_from_config(tmp_path):
@@ -102,7 +102,7 @@ def test_brand_colour_logo_and_social_links_come_from_config(tmp_path):
         '"Mastodon": "https://mastodon.example/@ornek"}',
     }
     config = load_config(write_config(tmp_path), environ=environ)
-    out = render.render_issue(june_view(), config)
+    out = email_render.render_issue(june_view(), config)
     assert 'src="https://images.example.org/logo.png"' in out.html
     assert "#b3261e" in out.html
     assert 'href="https://facebook.com/ornek"' in out.html
@@ -118,7 +118,7 @@ def test_text_is_escaped_and_html_is_sanitised(config):
         link_url='https://e.example/"><script>',
     )
     view = replace(june_view(), sections=(SectionView("S", (evil,)),))
-    out = render.render_issue(view, config)
+    out = email_render.render_issue(view, config)
     assert "<script>" not in out.html and "onerror" not in out.html
     assert "Title &lt;script&gt;" in out.html
     assert "<strong>bold</strong>" in out.html
@@ -128,7 +128,7 @@ def test_hidden_image_and_empty_sections_are_left_out(config):
     view = june_view()
     story = replace(view.sections[0].blocks[0], image_url=None)
     view = replace(view, sections=(SectionView("Empty"), SectionView("Only", (story,))))
-    out = render.render_issue(view, config)
+    out = email_render.render_issue(view, config)
     assert "tailoring.png" not in out.html
     assert "Empty" not in _visible(out.html)
 
@@ -139,15 +139,15 @@ def test_a_theme_mistake_names_the_template_line(tmp_path):
     (folder / "quote.mjml.j2").write_text("<mj-section>\n{{ block.speaker }}\n</mj-section>\n")
     config = load_config(write_config(tmp_path, '[rendering]\ntemplates_dir = "theme"\n'))
     with pytest.raises(UserError, match=r"partials/quote.mjml.j2, line 2: .*speaker"):
-        render.render_issue(june_view(), config)
+        email_render.render_issue(june_view(), config)
 
 
 def test_month_label_is_standalone_form():
-    assert render.month_label(date(2021, 6, 1), "tr") == "Haziran 2021"
-    assert render.month_label(date(2021, 6, 1), "en") == "June 2021"
-    assert render.date_label(date(2021, 6, 19), None, "tr") == "19 Haziran 2021"
+    assert email_render.month_label(date(2021, 6, 1), "tr") == "Haziran 2021"
+    assert email_render.month_label(date(2021, 6, 1), "en") == "June 2021"
+    assert email_render.date_label(date(2021, 6, 19), None, "tr") == "19 Haziran 2021"
 
 
 def test_mjml_that_cannot_be_converted_is_a_user_error():
     with pytest.raises(UserError, match="email/x.mjml.j2: MJML could not be converted"):
-        render.mjml_to_html("<mjml><mj-body><mj-section>", "email/x.mjml.j2")
+        email_render.mjml_to_html("<mjml><mj-body><mj-section>", "email/x.mjml.j2")

@@ -10,8 +10,8 @@ import zlib
 
 import pytest
 
-from newsletter import render
-from newsletter.personalise import PersonalFields, compile_parts
+from newsletter.rendering import email_render
+from newsletter.rendering.personalise import PersonalFields, compile_parts
 from tests.plugins.compose import june_view
 
 pytestmark = pytest.mark.browser
@@ -52,7 +52,7 @@ def email_page(page, config, tmp_path):
     )
 
     def open_at(width: int, language: str = "en"):
-        out = render.render_issue(june_view(language), config)
+        out = email_render.render_issue(june_view(language), config)
         html, _ = compile_parts(out.html, out.text).fill(READER)
         path = tmp_path / f"issue-{language}.html"
         path.write_text(html, encoding="utf-8")

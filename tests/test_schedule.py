@@ -8,12 +8,14 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from newsletter import issues, lists, schedule
-from newsletter.config import Config
-from newsletter.db import session_scope
-from newsletter.errors import NotFound, StateError, UserError
-from newsletter.models import EventLog, Issue, Send
-from newsletter.schedule import format_local, is_missed, parse_at
+from newsletter.audience import lists
+from newsletter.compose import issues
+from newsletter.core.config import Config
+from newsletter.core.db import session_scope
+from newsletter.core.errors import NotFound, StateError, UserError
+from newsletter.core.models import EventLog, Issue, Send
+from newsletter.scheduling import schedule
+from newsletter.scheduling.schedule import format_local, is_missed, parse_at
 from tests.plugins.scheduling import T0
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)

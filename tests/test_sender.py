@@ -12,11 +12,13 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from newsletter import db, ledger, message, subscribers, suppression, tokens
-from newsletter.clock import utcnow
-from newsletter.config import Config, load_config
-from newsletter.models import Delivery, Issue, Subscriber
-from newsletter.sender import run_send
+from newsletter.audience import subscriptions, suppression, tokens
+from newsletter.core import db
+from newsletter.core.clock import utcnow
+from newsletter.core.config import Config, load_config
+from newsletter.core.models import Delivery, Issue, Subscriber
+from newsletter.delivery import ledger, message
+from newsletter.delivery.sender import run_send
 from tests.conftest import SECRET, write_config
 from tests.plugins.delivery import (
     ScriptedHandler,
@@ -249,8 +251,8 @@ def test_unsubscribe_during_the_send_is_honoured(tmp_path: Path, smtp_factory) -
         async def handle_DATA(self, server, session, envelope):  # noqa: N802
             if envelope.rcpt_tos == ["kisi0000@example.org"]:
                 with db.session_scope(holder["engine"]) as s:
-                    person = subscribers.find(s, "kisi0004@example.org")
-                    subscribers.unsubscribe(s, SECRET, person.id, None, "test", utcnow())
+                    person = subscriptions.find(s, "kisi0004@example.org")
+                    subscriptions.unsubscribe(s, SECRET, person.id, None, "test", utcnow())
             return await super().handle_DATA(server, session, envelope)
 
     server = smtp_factory(Unsubscribing())
@@ -344,8 +346,8 @@ def test_paused_send_is_not_sent(tmp_path: Path, smtp_factory) -> None:
 
 
 def test_empty_audience_is_refused_before_anything_changes(tmp_path: Path) -> None:
-    from newsletter.errors import StateError
-    from newsletter.models import Issue
+    from newsletter.core.errors import StateError
+    from newsletter.core.models import Issue
 
     config, engine, issue_id = setup(tmp_path, None, n=0)
     with pytest.raises(StateError, match="nobody to send to"):
@@ -380,7 +382,7 @@ def test_dkim_signed_messages_verify(tmp_path: Path, dkim_key) -> None:
 
 
 def test_rate_limiter_per_second_and_per_hour() -> None:
-    from newsletter.rate import RateLimiter
+    from newsletter.delivery.rate import RateLimiter
 
     now = [1000.0]
     per_second = RateLimiter(4, 0, clock=lambda: now[0])
@@ -438,7 +440,7 @@ def test_a_header_injection_attempt_fails_only_that_recipient(tmp_path: Path, sm
     server = smtp_factory()
     config, engine, issue_id = setup(tmp_path, server, n=3)
     with db.session_scope(engine) as s:
-        person = subscribers.find(s, "kisi0001@example.org")
+        person = subscriptions.find(s, "kisi0001@example.org")
         person.name = "Mehmet\r\nBcc: herkes@example.org"
         s.add(person)
     result = run_send(engine, config, start(engine, config, issue_id), utcnow)
@@ -469,9 +471,9 @@ def test_an_unexpected_error_in_a_sender_thread_pauses_the_send_and_loses_nobody
 ) -> None:
     import threading
 
-    from newsletter import sender
-    from newsletter.models import EventLog
-    from newsletter.transports import make_transport
+    from newsletter.core.models import EventLog
+    from newsletter.delivery import sender
+    from newsletter.delivery.transports import make_transport
 
     server = smtp_factory(ScriptedHandler(data_delay=0.02))
     config, engine, issue_id = setup(tmp_path, server, pool=2, n=40)

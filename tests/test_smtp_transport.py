@@ -9,8 +9,8 @@ import ssl
 
 import pytest
 
-from newsletter.errors import UserError
-from newsletter.smtp_transport import SmtpSettings, SmtpTransport
+from newsletter.core.errors import UserError
+from newsletter.delivery.smtp_transport import SmtpSettings, SmtpTransport
 from tests.plugins.delivery import PASSWORD, USER, ScriptedHandler, _authenticate
 
 MESSAGE = (

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from newsletter import roster, subscribers, suppression
-from newsletter.errors import NotFound, StateError, UserError
-from newsletter.models import (
+from newsletter.audience import roster, subscriptions, suppression
+from newsletter.core.errors import NotFound, StateError, UserError
+from newsletter.core.models import (
     ConsentRecord,
     Delivery,
     Issue,
@@ -26,7 +26,7 @@ TEXT = "Bülteni e-postayla almayı kabul ediyorum."
 
 
 def subscribe(session: Session, email: str, slugs: list[str], now=NOW, name="Elif Şahin"):
-    return subscribers.subscribe(
+    return subscriptions.subscribe(
         session, AUDIENCE_SECRET, email, name, "tr", slugs, "https://news.example.org/subscribe",
         "203.0.113.7", "Firefox/140", TEXT, "2026-11", now,
     )  # fmt: skip
@@ -37,7 +37,7 @@ def jobs(session: Session) -> list[MailJob]:
 
 
 def status_of(session: Session, subscriber_id: int, mlist: MailingList) -> str:
-    sub = subscribers.subscription(session, subscriber_id, mlist.id)
+    sub = subscriptions.subscription(session, subscriber_id, mlist.id)
     return sub.status if sub else "none"
 
 
@@ -98,14 +98,14 @@ def test_after_unsubscribing_all_a_new_subscription_must_be_confirmed(
     session: Session, single_list: MailingList
 ) -> None:
     sid = subscribe(session, "deniz@example.com", ["updates-en"]).subscriber_id
-    subscribers.unsubscribe(session, AUDIENCE_SECRET, sid, None, "web", NOW)
+    subscriptions.unsubscribe(session, AUDIENCE_SECRET, sid, None, "web", NOW)
     assert suppression.is_suppressed(session, AUDIENCE_SECRET, "deniz@example.com")
     later = NOW + timedelta(days=10)
     result = subscribe(session, "deniz@example.com", ["updates-en"], now=later)
     # Even on a single opt-in list: the person must prove the address is theirs again.
     assert result.pending == [single_list.id]
     assert status_of(session, sid, single_list) == "unconfirmed"
-    subscribers.confirm(session, sid, single_list.id, "203.0.113.9", "Edge", later,
+    subscriptions.confirm(session, sid, single_list.id, "203.0.113.9", "Edge", later,
                         secret=AUDIENCE_SECRET)  # fmt: skip
     assert status_of(session, sid, single_list) == "confirmed"
     assert not suppression.is_suppressed(session, AUDIENCE_SECRET, "deniz@example.com")
@@ -126,29 +126,31 @@ def test_confirm_is_idempotent_and_refuses_after_unsubscribe(
     session: Session, double_list: MailingList
 ) -> None:
     sid = subscribe(session, "elif@example.com", ["aylik-tr"]).subscriber_id
-    sub = subscribers.confirm(session, sid, double_list.id, None, None, NOW + timedelta(hours=1))
+    sub = subscriptions.confirm(session, sid, double_list.id, None, None, NOW + timedelta(hours=1))
     assert sub.status == "confirmed" and sub.confirmed_at == NOW + timedelta(hours=1)
     assert jobs(session) == []  # the queued confirmation is no longer needed
-    again = subscribers.confirm(session, sid, double_list.id, None, None, NOW + timedelta(hours=2))
+    later = NOW + timedelta(hours=2)
+    again = subscriptions.confirm(session, sid, double_list.id, None, None, later)
     assert again.confirmed_at == NOW + timedelta(hours=1)
-    subscribers.unsubscribe(session, AUDIENCE_SECRET, sid, double_list.id, "web", NOW)
+    subscriptions.unsubscribe(session, AUDIENCE_SECRET, sid, double_list.id, "web", NOW)
     with pytest.raises(StateError, match="unsubscribed from this list"):
-        subscribers.confirm(session, sid, double_list.id, None, None, NOW)
+        subscriptions.confirm(session, sid, double_list.id, None, None, NOW)
     with pytest.raises(NotFound):
-        subscribers.confirm(session, sid + 99, double_list.id, None, None, NOW)
+        subscriptions.confirm(session, sid + 99, double_list.id, None, None, NOW)
 
 
 def test_unsubscribe_one_list_keeps_the_others_and_adds_no_suppression(
     session: Session, double_list: MailingList, single_list: MailingList
 ) -> None:
     sid = subscribe(session, "elif@example.com", ["aylik-tr", "updates-en"]).subscriber_id
-    left = subscribers.unsubscribe(session, AUDIENCE_SECRET, sid, single_list.id, "web", NOW)
+    left = subscriptions.unsubscribe(session, AUDIENCE_SECRET, sid, single_list.id, "web", NOW)
     assert left == [single_list.id]
     assert status_of(session, sid, double_list) == "unconfirmed"
     assert status_of(session, sid, single_list) == "unsubscribed"
     assert not suppression.is_suppressed(session, AUDIENCE_SECRET, "elif@example.com")
-    assert subscribers.unsubscribe(session, AUDIENCE_SECRET, sid, single_list.id, "web", NOW) == []
-    everything = subscribers.unsubscribe(session, AUDIENCE_SECRET, sid, None, "one-click", NOW)
+    again = subscriptions.unsubscribe(session, AUDIENCE_SECRET, sid, single_list.id, "web", NOW)
+    assert again == []
+    everything = subscriptions.unsubscribe(session, AUDIENCE_SECRET, sid, None, "one-click", NOW)
     assert everything == [double_list.id]
     assert suppression.find(session, AUDIENCE_SECRET, "elif@example.com").reason == "unsubscribed"
     assert jobs(session) == []
@@ -159,7 +161,7 @@ def test_preferences_join_leave_and_rename(
 ) -> None:
     sid = subscribe(session, "elif@example.com", ["aylik-tr"]).subscriber_id
     private = roster.lists.create(session, "ic", "İç liste", NOW)
-    changes = subscribers.update_preferences(
+    changes = subscriptions.update_preferences(
         session, AUDIENCE_SECRET, sid, now=NOW, source="preferences page", name="Elif Ş.",
         language="en", list_ids=[single_list.id], consent_text=TEXT,
     )  # fmt: skip
@@ -170,7 +172,7 @@ def test_preferences_join_leave_and_rename(
     assert status_of(session, sid, double_list) == "unsubscribed"
     assert session.get(Subscriber, sid).name == "Elif Ş."
     with pytest.raises(UserError, match="no such public list"):
-        subscribers.update_preferences(
+        subscriptions.update_preferences(
             session, AUDIENCE_SECRET, sid, now=NOW, source="x", list_ids=[private.id]
         )
 
@@ -179,9 +181,9 @@ def test_rejoining_on_the_preferences_page_lifts_an_unsubscribe_suppression(
     session: Session, double_list: MailingList, single_list: MailingList
 ) -> None:
     sid = subscribe(session, "elif@example.com", ["aylik-tr"]).subscriber_id
-    subscribers.unsubscribe(session, AUDIENCE_SECRET, sid, None, "one-click", NOW)
+    subscriptions.unsubscribe(session, AUDIENCE_SECRET, sid, None, "one-click", NOW)
     assert suppression.is_suppressed(session, AUDIENCE_SECRET, "elif@example.com")
-    subscribers.update_preferences(
+    subscriptions.update_preferences(
         session, AUDIENCE_SECRET, sid, now=NOW, source="preferences page",
         list_ids=[single_list.id], consent_text=TEXT,
     )  # fmt: skip
@@ -193,11 +195,11 @@ def test_rejoining_keeps_a_bounce_suppression(
     session: Session, single_list: MailingList
 ) -> None:
     sid = subscribe(session, "elif@example.com", ["updates-en"]).subscriber_id
-    subscribers.unsubscribe(session, AUDIENCE_SECRET, sid, None, "one-click", NOW)
+    subscriptions.unsubscribe(session, AUDIENCE_SECRET, sid, None, "one-click", NOW)
     found = suppression.find(session, AUDIENCE_SECRET, "elif@example.com")
     found.reason = "hard_bounce"
     session.add(found)
-    subscribers.update_preferences(
+    subscriptions.update_preferences(
         session, AUDIENCE_SECRET, sid, now=NOW, source="preferences page",
         list_ids=[single_list.id],
     )  # fmt: skip
@@ -222,7 +224,7 @@ def test_person_data_holds_everything(session: Session, single_list: MailingList
     sid = subscribe(session, "elif@example.com", ["updates-en"]).subscriber_id
     roster.edit(session, "elif@example.com", NOW, set_attributes={"şehir": "Hatay"})
     delivery = _delivery(session, sid)
-    data = subscribers.person_data(session, "ELIF@example.com")
+    data = subscriptions.person_data(session, "ELIF@example.com")
     assert data["subscriber"]["email"] == "elif@example.com"
     assert data["subscriber"]["attributes"] == {"şehir": "Hatay"}
     assert [(s["list"], s["status"]) for s in data["subscriptions"]] == [
@@ -231,13 +233,13 @@ def test_person_data_holds_everything(session: Session, single_list: MailingList
     assert [(c["event"], c["consent_text"]) for c in data["consent"]] == [("subscribed", TEXT)]
     assert [d["id"] for d in data["deliveries"]] == [delivery.id]
     with pytest.raises(NotFound, match="no subscriber 'nobody@example.com'"):
-        subscribers.person_data(session, "nobody@example.com")
+        subscriptions.person_data(session, "nobody@example.com")
 
 
 def test_erase_leaves_only_the_suppression_hash(session: Session, single_list: MailingList) -> None:
     sid = subscribe(session, "elif@example.com", ["updates-en"]).subscriber_id
     delivery = _delivery(session, sid)
-    result = subscribers.erase(session, AUDIENCE_SECRET, "Elif@example.com", NOW)
+    result = subscriptions.erase(session, AUDIENCE_SECRET, "Elif@example.com", NOW)
     assert result == {"found": True, "subscriptions": 1, "consent_records": 1,
                       "deliveries_unlinked": 1}  # fmt: skip
     session.expire_all()
@@ -254,7 +256,7 @@ def test_erase_leaves_only_the_suppression_hash(session: Session, single_list: M
 
 
 def test_erase_unknown_address_still_suppresses(session: Session) -> None:
-    assert subscribers.erase(session, AUDIENCE_SECRET, "ghost@example.com", NOW)["found"] is False
+    assert subscriptions.erase(session, AUDIENCE_SECRET, "ghost@example.com", NOW)["found"] is False
     assert suppression.is_suppressed(session, AUDIENCE_SECRET, "ghost@example.com")
 
 
@@ -310,13 +312,13 @@ def test_edit_address_and_collisions(session: Session, single_list) -> None:
 def test_subscribe_without_language_takes_the_lists_default(
     session: Session, double_list: MailingList
 ) -> None:
-    result = subscribers.subscribe(
+    result = subscriptions.subscribe(
         session, AUDIENCE_SECRET, "dil@example.com", "", "", ["aylik-tr"], "form", None, None,
         TEXT, None, NOW,
     )  # fmt: skip
     assert session.get(Subscriber, result.subscriber_id).language == "tr"
     with pytest.raises(UserError, match="language 'Türkçe'"):
-        subscribers.subscribe(
+        subscriptions.subscribe(
             session, AUDIENCE_SECRET, "dil2@example.com", "", "Türkçe", ["aylik-tr"], "form",
             None, None, TEXT, None, NOW,
         )  # fmt: skip

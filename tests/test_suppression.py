@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from newsletter import suppression
-from newsletter.errors import UserError
-from newsletter.models import Suppression
+from newsletter.audience import suppression
+from newsletter.core.errors import UserError
+from newsletter.core.models import Suppression
 
 SECRET = "a-signing-secret-for-the-suppression-tests-012345"
 NOW = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)

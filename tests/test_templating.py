@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsletter import templating
-from newsletter.config import load_config
-from newsletter.errors import UserError
+from newsletter.core.config import load_config
+from newsletter.core.errors import UserError
+from newsletter.rendering import templating
 from tests.conftest import write_config
 
 

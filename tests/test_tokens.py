@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from newsletter import tokens
-from newsletter.errors import UserError
+from newsletter.audience import tokens
+from newsletter.core.errors import UserError
 
 SECRET = "a-signing-secret-for-the-token-tests-0123456789"
 NOW = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)

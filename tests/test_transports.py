@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.config import load_config
-from newsletter.errors import UserError
-from newsletter.smtp_transport import SmtpTransport
-from newsletter.transports import OutboxTransport, classify, make_transport
+from newsletter.core.config import load_config
+from newsletter.core.errors import UserError
+from newsletter.delivery.smtp_transport import SmtpTransport
+from newsletter.delivery.transports import OutboxTransport, classify, make_transport
 from tests.conftest import write_config
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from newsletter.config import load_config
-from newsletter.errors import UserError
+from newsletter.core.config import load_config
+from newsletter.core.errors import UserError
 from newsletter.web.app import create_app, readable_brand
 from tests.plugins.smtp import free_port
 from tests.plugins.web import text_of

@@ -8,9 +8,9 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from newsletter.db import session_scope
-from newsletter.models import Issue, IssueSnapshot, Send
-from newsletter.personalise import markers
+from newsletter.core.db import session_scope
+from newsletter.core.models import Issue, IssueSnapshot, Send
+from newsletter.rendering.personalise import markers
 from tests.plugins.web import START, text_of
 
 M = markers()
@@ -110,7 +110,7 @@ def test_unpublished_issues_are_404(web: httpx.Client, issues, which: str) -> No
 
 
 def test_a_private_issue_opens_with_the_key_from_its_email(web: httpx.Client, issues) -> None:
-    from newsletter import tokens
+    from newsletter.audience import tokens
     from tests.conftest import SECRET
 
     issue_id = issues["gizli"]

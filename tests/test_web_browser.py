@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from newsletter import ledger, lists, sender, subscribers
-from newsletter.clock import FixedClock
-from newsletter.config import Config, load_config
-from newsletter.db import session_scope
-from newsletter.models import Subscription
+from newsletter.audience import lists, subscriptions
+from newsletter.core.clock import FixedClock
+from newsletter.core.config import Config, load_config
+from newsletter.core.db import session_scope
+from newsletter.core.models import Subscription
+from newsletter.delivery import ledger, sender
 from tests.conftest import SECRET
 from tests.plugins.delivery import make_issue
 from tests.plugins.smtp import SmtpServer, free_port
@@ -53,7 +54,7 @@ def site(config: Config, engine, port: int) -> Iterator[WebServer]:
                      description="Mersin ve Adana’dan “sahadan” haberler.")  # fmt: skip
         lists.create(session, "etkinlikler", "Etkinlikler", NOW, visibility="public")
         # Someone else on the list, so the second send has a recipient to go to.
-        subscribers.subscribe(
+        subscriptions.subscribe(
             session, SECRET, "komsu@example.org", "Komşu", "tr", ["aylik-bulten"], "test",
             None, None, "consent", "v1", NOW,
         )  # fmt: skip
@@ -91,7 +92,7 @@ def test_subscribe_confirm_unsubscribe_end_to_end(
     page.screenshot(path=artifacts / "web-subscribe-thanks.png", full_page=True)
 
     # 2. The confirmation email arrives at the real SMTP server.
-    from newsletter import confirmations
+    from newsletter.delivery import confirmations
 
     sent = confirmations.send_due(engine, config, NOW)
     assert sent == 1
@@ -201,10 +202,10 @@ def test_pages_fit_a_phone_screen(browser, site: WebServer, artifacts: Path) -> 
 def test_preferences_and_erase_in_the_browser(
     page, site: WebServer, engine, artifacts: Path
 ) -> None:
-    from newsletter import tokens
+    from newsletter.audience import tokens
 
     with session_scope(engine) as session:
-        person = subscribers.find(session, "komsu@example.org")
+        person = subscriptions.find(session, "komsu@example.org")
         token = tokens.make(SECRET, "preferences", person.id, now=NOW)
     page.goto(f"{site.url}/preferences/{token}")
     assert page.locator("html").get_attribute("lang") == "tr"  # her language, not the browser's
@@ -221,4 +222,4 @@ def test_preferences_and_erase_in_the_browser(
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text() == "Verileriniz silindi"
     with session_scope(engine) as session:
-        assert subscribers.find(session, "komsu@example.org") is None
+        assert subscriptions.find(session, "komsu@example.org") is None

@@ -8,9 +8,9 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from newsletter import subscribers, tokens
-from newsletter.db import session_scope
-from newsletter.models import ConsentRecord, MailJob, Subscription
+from newsletter.audience import subscriptions, tokens
+from newsletter.core.db import session_scope
+from newsletter.core.models import ConsentRecord, MailJob, Subscription
 from tests.conftest import SECRET
 from tests.plugins.web import START, csrf_from, text_of
 
@@ -19,7 +19,7 @@ from tests.plugins.web import START, csrf_from, text_of
 def pending(engine, public_lists) -> tuple[int, int]:
     """Zeynep waits for confirmation of the monthly list: (subscriber id, list id)."""
     with session_scope(engine) as session:
-        result = subscribers.subscribe(
+        result = subscriptions.subscribe(
             session, SECRET, "zeynep.kaya@example.org", "Zeynep Kaya", "tr", ["aylik-bulten"],
             "test", None, None, "consent text", "v1", START,
         )  # fmt: skip
@@ -111,7 +111,7 @@ def test_link_made_for_another_purpose_is_refused(web: httpx.Client, engine, pen
 
 def test_link_after_unsubscribing_does_not_resubscribe(web: httpx.Client, engine, pending) -> None:
     with session_scope(engine) as session:
-        subscribers.unsubscribe(session, SECRET, pending[0], pending[1], "test", START)
+        subscriptions.unsubscribe(session, SECRET, pending[0], pending[1], "test", START)
     response = web.get(f"/confirm/{_token(pending)}", headers={"Accept-Language": "en"})
     assert response.status_code == 400
     assert "cancelled or removed" in text_of(response.text)
@@ -120,7 +120,7 @@ def test_link_after_unsubscribing_does_not_resubscribe(web: httpx.Client, engine
 
 def test_link_of_an_erased_person(web: httpx.Client, engine, pending) -> None:
     with session_scope(engine) as session:
-        subscribers.erase(session, SECRET, "zeynep.kaya@example.org", START)
+        subscriptions.erase(session, SECRET, "zeynep.kaya@example.org", START)
     response = web.get(f"/confirm/{_token(pending)}", headers={"Accept-Language": "en"})
     assert response.status_code == 400
     assert "cancelled or removed" in text_of(response.text)

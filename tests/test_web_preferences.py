@@ -8,9 +8,9 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from newsletter import subscribers, suppression, tokens
-from newsletter.db import session_scope
-from newsletter.models import Subscriber, Subscription
+from newsletter.audience import subscriptions, suppression, tokens
+from newsletter.core.db import session_scope
+from newsletter.core.models import Subscriber, Subscription
 from tests.conftest import SECRET
 from tests.plugins.web import START, csrf_from, text_of
 
@@ -19,7 +19,7 @@ from tests.plugins.web import START, csrf_from, text_of
 def person(engine, public_lists) -> int:
     """Hatice receives the monthly list and, added by an admin, the private partners list."""
     with session_scope(engine) as session:
-        result = subscribers.subscribe(
+        result = subscriptions.subscribe(
             session, SECRET, "hatice@example.org", "Hatice Öztürk", "en",
             ["aylik-bulten", "ortaklar"], "admin", None, None, "consent", "v1", START,
         )  # fmt: skip
@@ -97,7 +97,7 @@ def test_bad_input_changes_nothing(web: httpx.Client, engine, person, changes, m
 
 def test_a_private_list_not_held_cannot_be_joined(engine, web: httpx.Client, public_lists):
     with session_scope(engine) as session:
-        result = subscribers.subscribe(
+        result = subscriptions.subscribe(
             session, SECRET, "can@example.org", "", "en", ["etkinlikler"], "t", None, None,
             "consent", "v1", START,
         )  # fmt: skip

@@ -9,10 +9,10 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from newsletter.clock import FixedClock
-from newsletter.config import Config
-from newsletter.db import session_scope
-from newsletter.models import MailJob, RateLimitHit
+from newsletter.core.clock import FixedClock
+from newsletter.core.config import Config
+from newsletter.core.db import session_scope
+from newsletter.core.models import MailJob, RateLimitHit
 from newsletter.web import ratelimit
 from newsletter.web.ratelimit import Limit, RateLimited
 from tests.conftest import write_config

@@ -6,8 +6,8 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from newsletter.db import session_scope
-from newsletter.models import ConsentRecord, MailJob, Subscriber, Subscription
+from newsletter.core.db import session_scope
+from newsletter.core.models import ConsentRecord, MailJob, Subscriber, Subscription
 from tests.plugins.web import csrf_from, text_of
 
 CONSENT = "I agree to receive this newsletter by email."
@@ -92,7 +92,7 @@ def test_subscribing_records_consent_and_queues_one_confirmation(
 
 
 def web_server_consent(engine) -> str:
-    from newsletter.config import WebConfig
+    from newsletter.core.config import WebConfig
 
     return WebConfig().consent_text
 

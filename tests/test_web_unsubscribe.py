@@ -6,9 +6,9 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from newsletter import subscribers, suppression, tokens
-from newsletter.db import session_scope
-from newsletter.models import Subscription
+from newsletter.audience import subscriptions, suppression, tokens
+from newsletter.core.db import session_scope
+from newsletter.core.models import Subscription
 from tests.conftest import SECRET
 from tests.plugins.web import START, csrf_from, text_of
 
@@ -19,7 +19,7 @@ ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 def member(engine, public_lists) -> tuple[int, int, int]:
     """Emre receives both public lists: (subscriber id, monthly list id, events list id)."""
     with session_scope(engine) as session:
-        result = subscribers.subscribe(
+        result = subscriptions.subscribe(
             session, SECRET, "emre@example.org", "Emre Çelik", "en",
             ["aylik-bulten", "etkinlikler"], "test", None, None, "consent", "v1", START,
         )  # fmt: skip
@@ -136,7 +136,7 @@ def test_tampered_token_is_refused(web: httpx.Client, engine, member) -> None:
 
 def test_erased_person_gets_a_harmless_answer(web: httpx.Client, engine, member) -> None:
     with session_scope(engine) as session:
-        subscribers.erase(session, SECRET, "emre@example.org", START)
+        subscriptions.erase(session, SECRET, "emre@example.org", START)
     token = _token(member, member[1])
     assert web.post(f"/unsubscribe/{token}", data=ONE_CLICK).status_code == 200
     page = web.get(f"/unsubscribe/{token}")
@@ -146,7 +146,7 @@ def test_erased_person_gets_a_harmless_answer(web: httpx.Client, engine, member)
 
 def test_turkish_subscriber_sees_turkish(web: httpx.Client, engine, member) -> None:
     with session_scope(engine) as session:
-        subscribers.update_preferences(
+        subscriptions.update_preferences(
             session, SECRET, member[0], now=START, source="test", language="tr"
         )
     page = web.get(f"/unsubscribe/{_token(member, member[1])}")

@@ -15,12 +15,15 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from newsletter import db, leases, ledger, lists, schedule, status, subscribers
-from newsletter.clock import FixedClock, utcnow
-from newsletter.config import Config
-from newsletter.db import session_scope
-from newsletter.models import Delivery, EventLog, Issue, MailJob, Send, WorkerHeartbeat
-from newsletter.worker import Worker
+from newsletter.audience import lists, subscriptions
+from newsletter.core import db
+from newsletter.core.clock import FixedClock, utcnow
+from newsletter.core.config import Config
+from newsletter.core.db import session_scope
+from newsletter.core.models import Delivery, EventLog, Issue, MailJob, Send, WorkerHeartbeat
+from newsletter.delivery import ledger
+from newsletter.scheduling import leases, schedule, status_report
+from newsletter.scheduling.worker import Worker
 from tests.plugins.scheduling import T0
 from tests.plugins.smtp import free_port
 
@@ -99,7 +102,7 @@ def test_past_the_grace_period_the_issue_is_missed_not_sent(
     )
     assert issue_status(engine, issue_id) == "missed"
     with session_scope(engine) as s:
-        shown = status.collect(s, config, now)
+        shown = status_report.collect(s, config, now)
     assert [m["issue"] for m in shown["missed"]] == [issue_id]
     assert shown["errors"][0]["event"] == "issue.missed"
 
@@ -218,7 +221,7 @@ def test_two_workers_start_a_due_issue_once(engine: Engine, config: Config, read
 def test_confirmation_emails_are_sent_promptly(engine: Engine, config: Config) -> None:
     with session_scope(engine) as s:
         lists.create(s, "duyurular", "Duyurular", T0, opt_in="double")
-        subscribers.subscribe(
+        subscriptions.subscribe(
             s, config.secret_key, "şule@example.org", "Şule", "tr", ["duyurular"],
             "https://news.example.org/subscribe", "127.0.0.1", "test", "Onaylıyorum", "v1", T0,
         )  # fmt: skip
@@ -254,7 +257,7 @@ def test_a_dead_mail_server_pauses_the_send_and_status_shows_it(
     [send] = sends(engine)
     assert send.status == "paused" and "mail server" in send.pause_reason
     with session_scope(engine) as s:
-        shown = status.collect(s, config, DUE)
+        shown = status_report.collect(s, config, DUE)
     assert [p["send"] for p in shown["paused"]] == [send.id]
     assert issue_status(engine, issue_id) == "paused"
 

@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from newsletter import ledger
-from newsletter.clock import utcnow
-from newsletter.config import Config
-from newsletter.db import session_scope
-from newsletter.models import Delivery, Issue, Send
+from newsletter.core.clock import utcnow
+from newsletter.core.config import Config
+from newsletter.core.db import session_scope
+from newsletter.core.models import Delivery, Issue, Send
+from newsletter.delivery import ledger
 from tests.conftest import write_config
 from tests.plugins.delivery import ScriptedHandler, add_people, make_issue, make_list, people
 from tests.plugins.scheduling import wait_for

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from newsletter.models import BLOCK_KINDS, BLOCK_STATUSES
+from newsletter.core.models import BLOCK_KINDS, BLOCK_STATUSES
 
 # Field options shared by `add` and `edit` (in `edit`, only the options given change the block).
 TITLE = typer.Option(None, "--title", metavar="TEXT", help="One line headline.")

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import typer
 
-from newsletter import block_files, blocks
 from newsletter.cli import block_options as opt
 from newsletter.cli import blocks_import, blocks_output
 from newsletter.cli.common import JSON_OPTION, new_app, print_json, state
-from newsletter.clock import utcnow
-from newsletter.errors import UserError
-from newsletter.models import BLOCK_KINDS, BLOCK_STATUSES
+from newsletter.core.clock import utcnow
+from newsletter.core.errors import UserError
+from newsletter.core.models import BLOCK_KINDS, BLOCK_STATUSES
+from newsletter.library import block_files, blocks
 
 app = new_app(
     "The library of update blocks: add, find, edit, import and archive stories for issues."
@@ -156,7 +156,7 @@ def list_(
 
 
 def _status(value: str) -> str:
-    from newsletter.block_validation import check_status
+    from newsletter.library.block_validation import check_status
 
     return check_status(value)
 

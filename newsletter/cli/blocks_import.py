@@ -7,12 +7,12 @@ from typing import Any
 
 import typer
 
-from newsletter import importer
 from newsletter.cli.block_options import current_user
 from newsletter.cli.blocks_output import when
 from newsletter.cli.common import JSON_OPTION, print_json, state
-from newsletter.clock import utcnow
-from newsletter.models import Block
+from newsletter.core.clock import utcnow
+from newsletter.core.models import Block
+from newsletter.library import importer
 
 IMPORTABLE = (".txt", ".md", ".markdown")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from newsletter.areas import area_name
 from newsletter.cli.common import console
-from newsletter.config import LibraryConfig
-from newsletter.models import Block
+from newsletter.core.config import LibraryConfig
+from newsletter.core.models import Block
+from newsletter.library.areas import area_name
 
 
 def when(block: Block) -> str:

@@ -17,9 +17,9 @@ from rich.console import Console
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from newsletter.config import Config, load_config
-from newsletter.db import open_database, session_scope
-from newsletter.errors import UserError
+from newsletter.core.config import Config, load_config
+from newsletter.core.db import open_database, session_scope
+from newsletter.core.errors import UserError
 
 console = Console()
 err_console = Console(stderr=True)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import typer
 
-from newsletter import db
 from newsletter.cli.common import JSON_OPTION, new_app, print_json, state
-from newsletter.config import DEFAULT_FILE, load_config
-from newsletter.errors import UserError
+from newsletter.core import db
+from newsletter.core.config import DEFAULT_FILE, load_config
+from newsletter.core.errors import UserError
 
 db_app = new_app("Create and migrate the database.")
 

@@ -15,17 +15,19 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from sqlmodel import Session
 
-from newsletter import confirmations, issues, leases, ledger
-from newsletter.addresses import normalise
+from newsletter.audience.addresses import normalise
 from newsletter.cli.common import JSON_OPTION, console, new_app, print_json, state
-from newsletter.clock import utcnow
-from newsletter.composer import Composer, Recipient
-from newsletter.errors import UserError
-from newsletter.models import IssueSnapshot, Send
-from newsletter.sender import Progress as SendProgress
-from newsletter.sender import RunResult, check_ready, run_send
-from newsletter.sender import warnings as sender_warnings
-from newsletter.transports import make_transport
+from newsletter.compose import issues
+from newsletter.core.clock import utcnow
+from newsletter.core.errors import UserError
+from newsletter.core.models import IssueSnapshot, Send
+from newsletter.delivery import confirmations, ledger
+from newsletter.delivery.composer import Composer, Recipient
+from newsletter.delivery.sender import Progress as SendProgress
+from newsletter.delivery.sender import RunResult, check_ready, run_send
+from newsletter.delivery.sender import warnings as sender_warnings
+from newsletter.delivery.transports import make_transport
+from newsletter.scheduling import leases
 
 ISSUE = typer.Argument(..., help="Issue id (see 'newsletter issues list').")
 LISTS = typer.Option(..., "--list", "-l", help="List slug to send to; repeat for more lists.")
@@ -267,8 +269,8 @@ def send_test(
 
 
 def _render(session: Any, issue_id: int, language: str) -> IssueSnapshot:
-    from newsletter.issue_view import load_view
-    from newsletter.render import render_issue
+    from newsletter.compose.issue_view import load_view
+    from newsletter.rendering.email_render import render_issue
 
     view = load_view(session, issue_id, language)
     rendered = render_issue(view, state().config)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from newsletter.clock import utcnow
+from newsletter.core.clock import utcnow
 
 
 def demo(

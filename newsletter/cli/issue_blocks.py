@@ -15,11 +15,11 @@ from typing import Any
 
 import typer
 
-from newsletter import placements
 from newsletter.cli.common import state
-from newsletter.clock import utcnow
-from newsletter.errors import UserError
-from newsletter.issue_view import sections
+from newsletter.compose import placements
+from newsletter.compose.issue_view import sections
+from newsletter.core.clock import utcnow
+from newsletter.core.errors import UserError
 
 ISSUE = typer.Argument(..., metavar="ISSUE", help="Issue id (see 'newsletter issues list').")
 NOTE = typer.Option("", "--note", help="A note kept in the issue's history.")

@@ -12,7 +12,6 @@ from typing import Any
 
 import typer
 
-from newsletter import checks, editions, issues
 from newsletter.cli import issue_blocks
 from newsletter.cli.common import JSON_OPTION, new_app, print_json, state
 from newsletter.cli.issue_blocks import (
@@ -23,10 +22,12 @@ from newsletter.cli.issue_blocks import (
     parse_date,
     read_option_file,
 )
-from newsletter.clock import utcnow
-from newsletter.errors import UserError
-from newsletter.models import ISSUE_STATUSES
-from newsletter.preview import SAMPLE_NAME, write_preview
+from newsletter.compose import editions, issues
+from newsletter.compose.preview import SAMPLE_NAME, write_preview
+from newsletter.core.clock import utcnow
+from newsletter.core.errors import UserError
+from newsletter.core.models import ISSUE_STATUSES
+from newsletter.rendering import checks
 
 app = new_app("Compose issues from library blocks, review, preview and check them.")
 

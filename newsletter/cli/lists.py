@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from newsletter import lists
+from newsletter.audience import lists
 from newsletter.cli.common import JSON_OPTION, new_app, print_json, state
-from newsletter.clock import utcnow
-from newsletter.errors import UserError
+from newsletter.core.clock import utcnow
+from newsletter.core.errors import UserError
 
 app = new_app("Mailing lists: who can join them and how (single or double opt-in).")
 

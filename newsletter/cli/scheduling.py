@@ -11,11 +11,12 @@ from typing import Any
 
 import typer
 
-from newsletter import logs, schedule, status
 from newsletter.cli.common import JSON_OPTION, print_json, state
-from newsletter.clock import utcnow
-from newsletter.errors import UserError
-from newsletter.models import Issue
+from newsletter.core import logs
+from newsletter.core.clock import utcnow
+from newsletter.core.errors import UserError
+from newsletter.core.models import Issue
+from newsletter.scheduling import schedule, status_report
 
 ISSUE_ARG = typer.Argument(
     ..., metavar="ISSUE", help="The issue number (see 'newsletter issues list')."
@@ -167,7 +168,7 @@ def worker_cmd(
     confirmation emails. Stop it with SIGTERM or Ctrl-C: it finishes the messages in flight,
     records its progress and exits 0. Run it as a systemd service (docs/scheduling.md).
     """
-    from newsletter.worker import Worker
+    from newsletter.scheduling.worker import Worker
 
     if as_json and not once:
         raise UserError("--json needs --once: a running worker reports through its log lines")
@@ -202,11 +203,11 @@ def status_cmd(
     missed issues, the workers, and the last errors and warnings."""
     st = state()
     with st.session() as session:
-        report = status.collect(session, st.config, utcnow(), errors=errors)
+        report = status_report.collect(session, st.config, utcnow(), errors=errors)
     if as_json:
         print_json(report)
     else:
-        typer.echo(status.format_text(report))
+        typer.echo(status_report.format_text(report))
 
 
 def register(app: typer.Typer) -> None:

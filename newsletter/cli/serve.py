@@ -7,7 +7,7 @@ import socket
 import typer
 
 from newsletter.cli.common import state
-from newsletter.errors import UserError
+from newsletter.core.errors import UserError
 
 
 def serve(

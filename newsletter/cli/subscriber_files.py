@@ -11,13 +11,13 @@ from typing import Any
 
 import typer
 
-from newsletter import subscribers, suppression
+from newsletter.audience import subscriptions, suppression
+from newsletter.audience.csv_export import export_csv
+from newsletter.audience.csv_import import ImportOptions, ImportReport, import_csv
+from newsletter.audience.lookups import as_record
 from newsletter.cli.common import JSON_OPTION, print_json, state
-from newsletter.clock import utcnow
-from newsletter.csv_export import export_csv
-from newsletter.csv_import import ImportOptions, ImportReport, import_csv
-from newsletter.errors import UserError
-from newsletter.people import as_record
+from newsletter.core.clock import utcnow
+from newsletter.core.errors import UserError
 
 YES = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")
 EMAIL = typer.Argument(..., help="The email address (or the subscriber's id).")
@@ -129,7 +129,7 @@ def export(
 def data(email: str = EMAIL) -> None:
     """Everything stored about a person, as JSON (a GDPR/KVKK access request)."""
     with state().session() as session:
-        print_json(subscribers.person_data(session, email))
+        print_json(subscriptions.person_data(session, email))
 
 
 def erase(email: str = typer.Argument(..., help="The email address."), yes: bool = YES) -> None:
@@ -138,7 +138,7 @@ def erase(email: str = typer.Argument(..., help="The email address."), yes: bool
         typer.confirm(f"Erase everything stored about {email}? This cannot be undone", abort=True)
     st = state()
     with st.session() as session:
-        result = subscribers.erase(session, st.config.secret_key, email, utcnow())
+        result = subscriptions.erase(session, st.config.secret_key, email, utcnow())
     if result["found"]:
         typer.echo(
             f"erased {email}: {result['subscriptions']} subscriptions, "

@@ -6,12 +6,12 @@ import unicodedata
 
 import typer
 
-from newsletter import lists, roster, subscribers
+from newsletter.audience import lists, roster, subscriptions
 from newsletter.cli import subscriber_files
 from newsletter.cli.common import JSON_OPTION, new_app, print_json, state
 from newsletter.cli.subscriber_files import EMAIL, YES, pairs
-from newsletter.clock import utcnow
-from newsletter.errors import UserError
+from newsletter.core.clock import utcnow
+from newsletter.core.errors import UserError
 
 app = new_app("Subscribers: add, find, import and export them; answer data and erasure requests.")
 
@@ -101,7 +101,7 @@ def list_(
 def show(email: str = EMAIL, as_json: bool = JSON_OPTION) -> None:
     """One subscriber and their lists."""
     with state().session() as session:
-        data = roster.details(session, subscribers.get(session, email))
+        data = roster.details(session, subscriptions.get(session, email))
     if as_json:
         print_json(data)
         return
@@ -148,9 +148,9 @@ def unsubscribe(
         raise UserError("give either --list SLUG or --all")
     st = state()
     with st.session() as session:
-        person = subscribers.get(session, email)
+        person = subscriptions.get(session, email)
         list_id = lists.get(session, list_slug).id if list_slug else None
-        left = subscribers.unsubscribe(
+        left = subscriptions.unsubscribe(
             session, st.config.secret_key, person.id or 0, list_id, "admin", utcnow()
         )
     what = "every list (address suppressed)" if everything else list_slug

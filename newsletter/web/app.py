@@ -24,10 +24,10 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from newsletter.clock import utcnow
-from newsletter.config import Config
-from newsletter.db import open_database
-from newsletter.errors import UserError
+from newsletter.core.clock import utcnow
+from newsletter.core.config import Config
+from newsletter.core.db import open_database
+from newsletter.core.errors import UserError
 from newsletter.web import i18n
 from newsletter.web.ratelimit import RateLimited
 from newsletter.web.security import (

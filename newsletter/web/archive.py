@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from feedgen.feed import FeedGenerator
 from sqlmodel import Session, select
 
-from newsletter import personalise
-from newsletter.errors import NotFound
-from newsletter.models import Issue, IssueSnapshot, MailingList, Send
+from newsletter.core.errors import NotFound
+from newsletter.core.models import Issue, IssueSnapshot, MailingList, Send
+from newsletter.rendering import personalise
 
 LISTED_SENDS = ("done",)
 # Recipients open "view online" while a send is still going out, so those work early.

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Request
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, Response
 
-from newsletter import tokens
-from newsletter.db import session_scope
-from newsletter.errors import NotFound
+from newsletter.audience import tokens
+from newsletter.core.db import session_scope
+from newsletter.core.errors import NotFound
 from newsletter.web import archive
 from newsletter.web.app import READ, Web, web_of
 from newsletter.web.security import ARCHIVE_CSP

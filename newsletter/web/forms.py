@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsletter.addresses import Address, normalise
-from newsletter.errors import UserError
+from newsletter.audience.addresses import Address, normalise
+from newsletter.core.errors import UserError
 
 MAX_NAME = 200
 MAX_EMAIL = 320

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import HTMLResponse, Response
 
-from newsletter import subscribers, tokens
-from newsletter.db import session_scope
-from newsletter.models import MailingList, Subscriber
+from newsletter.audience import subscriptions, tokens
+from newsletter.core.db import session_scope
+from newsletter.core.models import MailingList, Subscriber
 from newsletter.web.app import Web, web_of
 from newsletter.web.public import (
     client_ip,
@@ -120,7 +120,7 @@ async def unsubscribe_post(request: Request, token: str) -> Response:
             if holder is None:
                 return gone(request, web)
             everything = holder.mailing_list is None or form.get("scope") == "all"
-            subscribers.unsubscribe(
+            subscriptions.unsubscribe(
                 session,
                 web.secret,
                 holder.subscriber.id,  # type: ignore[arg-type]

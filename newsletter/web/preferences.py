@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from newsletter import lists, subscribers, tokens
-from newsletter.db import session_scope
-from newsletter.errors import NotFound
-from newsletter.models import MailingList, Subscription
+from newsletter.audience import lists, subscriptions, tokens
+from newsletter.core.db import session_scope
+from newsletter.core.errors import NotFound
+from newsletter.core.models import MailingList, Subscription
 from newsletter.web import forms
 from newsletter.web.app import Web, web_of
 from newsletter.web.personal import Holder, bad_link, gone, holder_of
@@ -118,7 +118,7 @@ async def preferences_post(request: Request, token: str) -> Response:
             if errors:
                 return _preferences_page(request, web, token, holder, choices, form, errors)
             ids = {m.slug: m.id for m in choices}
-            subscribers.update_preferences(
+            subscriptions.update_preferences(
                 session,
                 web.secret,
                 holder.subscriber.id or 0,
@@ -146,7 +146,7 @@ async def preferences_data(request: Request, token: str) -> Response:
             holder = holder_of(session, web, "preferences", token)
             if holder is None:
                 raise HTTPException(404)
-            data = subscribers.person_data(session, holder.subscriber.email)
+            data = subscriptions.person_data(session, holder.subscriber.email)
     except tokens.TokenError:
         return bad_link(request, web)
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
@@ -194,7 +194,7 @@ async def erase_post(request: Request, token: str) -> Response:
             holder = holder_of(session, web, "preferences", token)
             if holder is None:
                 return gone(request, web)
-            subscribers.erase(session, web.secret, holder.subscriber.email, web.clock())
+            subscriptions.erase(session, web.secret, holder.subscriber.email, web.clock())
     except tokens.TokenError:
         return bad_link(request, web)
     except NotFound:

@@ -16,10 +16,10 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.responses import HTMLResponse, Response
 
-from newsletter import lists, subscribers, tokens
-from newsletter.db import session_scope
-from newsletter.errors import NotFound, StateError
-from newsletter.models import MailingList, Subscriber
+from newsletter.audience import lists, subscriptions, tokens
+from newsletter.core.db import session_scope
+from newsletter.core.errors import NotFound, StateError
+from newsletter.core.models import MailingList, Subscriber
 from newsletter.web import forms, i18n, ratelimit
 from newsletter.web.app import READ, Web, web_of
 from newsletter.web.security import CSRF_FIELD
@@ -169,7 +169,7 @@ async def subscribe_post(request: Request) -> Response:
         )
         if errors or address is None:
             return _subscribe_page(request, web, lang, public, form, errors)
-        subscribers.subscribe(
+        subscriptions.subscribe(
             session,
             web.secret,
             address.normalised,
@@ -218,7 +218,7 @@ async def confirm(request: Request, token: str) -> Response:
     try:
         with session_scope(web.engine) as session:
             data = tokens.read(web.secret, "confirm", token, now, max_age=max_age)
-            subscribers.confirm(
+            subscriptions.confirm(
                 session,
                 data.subscriber_id,
                 data.list_id or 0,

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from newsletter.config import WebConfig
-from newsletter.errors import UserError
-from newsletter.models import RateLimitHit
+from newsletter.core.config import WebConfig
+from newsletter.core.errors import UserError
+from newsletter.core.models import RateLimitHit
 
 WINDOW = timedelta(hours=1)
 

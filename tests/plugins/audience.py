@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from newsletter import lists, people
-from newsletter.models import MailingList
+from newsletter.audience import lists, lookups
+from newsletter.core.models import MailingList
 
-assert people.find  # imported so Subscriber.search_text is filled for every test's subscribers
+assert lookups.find  # imported so Subscriber.search_text is filled for every test's subscribers
 
 AUDIENCE_NOW = datetime(2026, 11, 3, 9, 30, tzinfo=UTC)
 AUDIENCE_SECRET = "test-secret-key-that-is-long-enough-for-signing-0123456789"

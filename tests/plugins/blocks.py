@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from newsletter import blocks
-from newsletter.config import Config
-from newsletter.models import Block
+from newsletter.core.config import Config
+from newsletter.core.models import Block
+from newsletter.library import blocks
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from newsletter.issue_view import IssueView, SectionView, block_view
-from newsletter.models import Block
+from newsletter.compose.issue_view import IssueView, SectionView, block_view
+from newsletter.core.models import Block
 
 NOW = datetime(2021, 7, 2, 9, 30, tzinfo=UTC)
 

@@ -19,9 +19,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlmodel import Session
 
-from newsletter import lists, personalise, subscribers
-from newsletter.addresses import normalise
-from newsletter.models import Issue, IssueSnapshot, Subscription
+from newsletter.audience import lists, subscriptions
+from newsletter.audience.addresses import normalise
+from newsletter.core.models import Issue, IssueSnapshot, Subscription
+from newsletter.rendering import personalise
 from tests.plugins.smtp import Received, free_port
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
@@ -240,9 +241,11 @@ def add_people(
     """Subscribers (email, name) on a list, created through the audience service."""
     ids = []
     for email, name in people:
-        person = subscribers.find(session, email)
+        person = subscriptions.find(session, email)
         if person is None:
-            person = subscribers.new_subscriber(normalise(email), NOW, name=name, language=language)
+            person = subscriptions.new_subscriber(
+                normalise(email), NOW, name=name, language=language
+            )
             session.add(person)
             session.flush()
         session.add(

@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from newsletter import blocks, issues, lists, placements, roster
-from newsletter.config import Config
-from newsletter.db import session_scope
+from newsletter.audience import lists, roster
+from newsletter.compose import issues, placements
+from newsletter.core.config import Config
+from newsletter.core.db import session_scope
+from newsletter.library import blocks
 
 # A fixed "now" for the controllable clock: two days before the issue's send time.
 T0 = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)

@@ -19,10 +19,10 @@ import pytest
 import uvicorn
 from sqlalchemy.engine import Engine
 
-from newsletter import lists
-from newsletter.clock import FixedClock
-from newsletter.config import Config
-from newsletter.db import session_scope
+from newsletter.audience import lists
+from newsletter.core.clock import FixedClock
+from newsletter.core.config import Config
+from newsletter.core.db import session_scope
 from tests.plugins.smtp import free_port
 
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)

@@ -1,0 +1,281 @@
+"""Configuration: built-in defaults, a TOML file, then NEWSLETTER_* environment variables.
+
+Lookup order for the file: ``--config PATH``, else ``$NEWSLETTER_CONFIG``, else
+``./newsletter.toml``, else the defaults alone. Every key is documented in
+``config.example.toml``; a test keeps the two in step. Secrets are never read from the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from newsletter.core.errors import ConfigError
+from newsletter.core.library_defaults import DEFAULT_AREAS, DEFAULT_PARTNERS, Area
+
+ENV_PREFIX = "NEWSLETTER_"
+DEFAULT_FILE = "newsletter.toml"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class OrganisationConfig(Section):
+    name: str = "Our Organisation"
+    postal_address: str = "Address not configured"
+    website: str = "https://example.org"
+    logo_url: str = ""
+    brand_colour: str = "#0033a0"
+    contact_email: str = "newsletter@example.org"
+    social: dict[str, str] = {}
+
+
+class DatabaseConfig(Section):
+    url: str = "sqlite:///newsletter.db"
+    echo: bool = False
+
+
+class LibraryConfig(Section):
+    default_language: str = "en"
+    languages: list[str] = ["en", "tr", "ar"]
+    areas: list[Area] = Field(default_factory=lambda: list(DEFAULT_AREAS))
+    partners: list[str] = Field(default_factory=lambda: list(DEFAULT_PARTNERS))
+    editor: str = ""
+
+
+class RenderingConfig(Section):
+    templates_dir: str = ""
+    theme: str = "monthly"
+
+
+class PublicConfig(Section):
+    base_url: str = "http://127.0.0.1:8000"
+
+
+class WebConfig(Section):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    consent_text: str = (
+        "I agree to receive this newsletter by email. I can unsubscribe at any time with the "
+        "link in every email; my data is handled as described in the privacy notice."
+    )
+    consent_text_tr: str = (
+        "Bu bülteni e-postayla almayı kabul ediyorum. Her e-postadaki bağlantıyla aboneliğimi "
+        "istediğim zaman iptal edebilirim; verilerim gizlilik bildiriminde açıklandığı gibi "
+        "işlenir."
+    )
+    consent_version: str = "2026-11"
+    rate_limit_per_ip_per_hour: int = 20
+    rate_limit_per_address_per_hour: int = 5
+    max_body_bytes: int = 65536
+
+
+class SendingConfig(Section):
+    transport: Literal["outbox", "smtp"] = "outbox"
+    outbox_dir: str = "outbox"
+    from_address: str = "newsletter@example.org"
+    from_name: str = "Our Organisation"
+    reply_to: str = ""
+    envelope_sender: str = ""
+    verp: bool = False
+    message_id_domain: str = ""
+    list_id: str = ""
+    feedback_id: str = ""
+    unsubscribe_mailto: str = ""
+    rate_per_second: float = Field(0.0, ge=0)
+    rate_per_hour: int = Field(0, ge=0)
+    batch_size: int = Field(500, gt=0)
+    max_attempts: int = Field(5, gt=0)
+    retry_base_seconds: float = Field(30.0, ge=0)
+    retry_max_age_hours: float = Field(24.0, gt=0)
+    policy_failures_to_pause: int = Field(10, gt=0)
+
+
+class SmtpConfig(Section):
+    host: str = "localhost"
+    port: int = Field(587, gt=0, lt=65536)
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str = ""
+    ca_file: str = ""
+    timeout_seconds: float = Field(30.0, gt=0)
+    max_messages_per_connection: int = Field(100, gt=0)
+    pool_size: int = Field(2, gt=0)
+    local_hostname: str = ""
+
+
+class DkimConfig(Section):
+    enabled: bool = False
+    domain: str = ""
+    selector: str = ""
+    key_file: str = ""
+
+
+class SchedulerConfig(Section):
+    timezone: str = "Europe/Istanbul"
+    grace_minutes: int = Field(60, ge=0)
+    poll_seconds: float = Field(15.0, gt=0)
+    lease_seconds: float = Field(120.0, gt=0)
+
+
+class SubscribersConfig(Section):
+    folder: str = "subscribers"
+    confirm_days: int = 7
+
+
+class SecurityConfig(Section):
+    secret_file: str = ".newsletter-secret"
+
+
+class Config(Section):
+    organisation: OrganisationConfig = OrganisationConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    library: LibraryConfig = LibraryConfig()
+    rendering: RenderingConfig = RenderingConfig()
+    public: PublicConfig = PublicConfig()
+    web: WebConfig = WebConfig()
+    sending: SendingConfig = SendingConfig()
+    smtp: SmtpConfig = SmtpConfig()
+    dkim: DkimConfig = DkimConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
+    subscribers: SubscribersConfig = SubscribersConfig()
+    security: SecurityConfig = SecurityConfig()
+
+    # Where the file was found (None: defaults only). Relative paths resolve against its folder.
+    source: Path | None = None
+
+    def resolve_path(self, value: str) -> Path:
+        """A path from the config, relative to the config file's folder (or the working folder)."""
+        path = Path(value).expanduser()
+        if path.is_absolute():
+            return path
+        base = self.source.parent if self.source else Path.cwd()
+        return base / path
+
+    @property
+    def smtp_password(self) -> str:
+        return os.environ.get(ENV_PREFIX + "SMTP_PASSWORD", "")
+
+    @property
+    def secret_key(self) -> str:
+        """The signing secret: $NEWSLETTER_SECRET_KEY, else the secret file (created if absent)."""
+        env = os.environ.get(ENV_PREFIX + "SECRET_KEY")
+        if env:
+            return env
+        path = self.resolve_path(self.security.secret_file)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+        key = path.read_text().strip()
+        if len(key) < 32:
+            raise ConfigError(f"{path}: the signing secret is shorter than 32 characters")
+        return key
+
+
+SECRET_ENV = {"NEWSLETTER_SECRET_KEY", "NEWSLETTER_SMTP_PASSWORD", "NEWSLETTER_CONFIG"}
+SECTIONS = [name for name in Config.model_fields if name != "source"]
+
+
+def find_config_file(
+    explicit: str | Path | None = None, environ: dict[str, str] | None = None
+) -> Path | None:
+    """``--config PATH``, else $NEWSLETTER_CONFIG, else ./newsletter.toml, else None."""
+    environ = os.environ if environ is None else environ
+    if explicit:
+        path, origin = Path(explicit), ""
+    elif environ.get(ENV_PREFIX + "CONFIG"):
+        path, origin = Path(environ[ENV_PREFIX + "CONFIG"]), " (from NEWSLETTER_CONFIG)"
+    else:
+        local = Path(DEFAULT_FILE)
+        return local if local.is_file() else None
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}{origin}")
+    return path
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """NEWSLETTER_<SECTION>_<KEY>=value, matched against known sections and keys."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, raw in environ.items():
+        if not name.startswith(ENV_PREFIX) or name in SECRET_ENV:
+            continue
+        rest = name[len(ENV_PREFIX) :].lower()
+        section = next((s for s in SECTIONS if rest.startswith(s + "_")), None)
+        if section is None:
+            raise ConfigError(f"environment variable {name}: no such config section")
+        key = rest[len(section) + 1 :]
+        fields = Config.model_fields[section].annotation.model_fields  # type: ignore[union-attr]
+        if key not in fields:
+            raise ConfigError(f"environment variable {name}: no key {section}.{key}")
+        value: Any = raw
+        if raw[:1] in "[{":
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"environment variable {name}: invalid JSON ({exc})") from exc
+        out.setdefault(section, {})[key] = value
+    return out
+
+
+def _merge(data: dict[str, Any], overrides: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    merged = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+    for section, values in overrides.items():
+        target = merged.setdefault(section, {})
+        if isinstance(target, dict):
+            target.update(values)
+    return merged
+
+
+def _explain(
+    exc: ValidationError, origin: str, from_env: dict[str, dict[str, Any]]
+) -> ConfigError:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"])
+    loc = [str(p) for p in err["loc"]]
+    if len(loc) >= 2 and loc[1] in from_env.get(loc[0], {}):
+        origin = f"environment variable {ENV_PREFIX}{loc[0].upper()}_{loc[1].upper()}"
+    if err["type"] == "extra_forbidden":
+        return ConfigError(f"{origin}: unknown key '{key}'")
+    given = err.get("input")
+    shown = "" if isinstance(given, dict) else f" (got {given!r})"
+    return ConfigError(f"{origin}: key '{key}': {err['msg']}{shown}")
+
+
+def load_config(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Config:
+    """Load the configuration; raises ConfigError naming the key at fault."""
+    environ = dict(os.environ if environ is None else environ)
+    file = find_config_file(path, environ)
+    data = _read_toml(file) if file else {}
+    for forbidden in ("secret_key", "password"):
+        for section, values in data.items():
+            if isinstance(values, dict) and forbidden in values:
+                raise ConfigError(
+                    f"{file}: key '{section}.{forbidden}' is a secret: set it in the environment "
+                    f"(NEWSLETTER_{'SECRET_KEY' if forbidden == 'secret_key' else 'SMTP_PASSWORD'})"
+                )
+    overrides = _env_overrides(environ)
+    merged = _merge(data, overrides)
+    origin = str(file) if file else "configuration"
+    try:
+        config = Config.model_validate(merged)
+    except ValidationError as exc:
+        raise _explain(exc, origin, overrides) from exc
+    config.source = file.resolve() if file else None
+    return config

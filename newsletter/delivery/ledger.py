@@ -1,0 +1,327 @@
+"""The delivery ledger: one row per recipient of an issue, so nobody is lost or mailed twice.
+
+A row moves ``queued`` → ``sending`` → ``sent`` | ``failed`` | ``queued`` (retry later), or
+``queued`` → ``skipped``. The move to ``sending`` is committed *before* the message is handed
+over and only succeeds from ``queued``, so a row is sent at most once however many runners
+there are. A row still ``sending`` when no run is active was in flight when a run died: it is
+reported as "possibly sent" and never sent again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from newsletter.audience import lists
+from newsletter.compose import issues
+from newsletter.core.dbtypes import UTCDateTime
+from newsletter.core.errors import StateError, UserError
+from newsletter.core.models import (
+    Delivery,
+    EventLog,
+    Issue,
+    Send,
+    Subscriber,
+    Subscription,
+    Suppression,
+)
+from newsletter.delivery.ledger_fast import Digester
+from newsletter.delivery.ledger_report import STATUSES, latest_send, report, status_counts
+from newsletter.delivery.retry import Step, backoff, next_step
+
+if TYPE_CHECKING:
+    from newsletter.core.config import Config
+
+ACTIVE = ("running", "paused")
+__all__ = [
+    "ACTIVE",
+    "STATUSES",
+    "Audience",
+    "Step",
+    "active_send",
+    "audience",
+    "backoff",
+    "cancel",
+    "finish",
+    "latest_send",
+    "next_step",
+    "pause",
+    "report",
+    "resume",
+    "retry_failed",
+    "set_paused",
+    "start_send",
+    "status_counts",
+]
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a send to these lists would reach, and who is left out and why."""
+
+    recipients: list[tuple[int, int, str]]  # (subscriber id, list id, language)
+    suppressed: int
+    blocklisted: int
+    already_sent: int
+
+
+def _config(config: Config | None) -> Config:
+    from newsletter.core.config import load_config
+
+    return config or load_config()
+
+
+def audience(session: Session, secret: str, issue_id: int, list_slugs: list[str]) -> Audience:
+    """Confirmed subscribers of the lists, once each, minus suppressed and blocklisted ones."""
+    mlists = lists.get_many(session, list_slugs)
+    if not mlists:
+        raise UserError("choose at least one list (--list SLUG)")
+    order = {m.id: i for i, m in enumerate(mlists)}
+    sub, member = Subscriber.__table__, Subscription.__table__  # type: ignore[attr-defined]
+    conn = session.connection()  # Core, not ORM objects: this reads every subscriber
+    rows = conn.execute(
+        sa.select(sub.c.id, sub.c.email, sub.c.status, sub.c.language, member.c.list_id)
+        .join(member, member.c.subscriber_id == sub.c.id)
+        .where(member.c.list_id.in_(list(order)), member.c.status == "confirmed")
+        .order_by(sub.c.id)
+    ).all()
+    deliveries = Delivery.__table__  # type: ignore[attr-defined]
+    done = set(
+        conn.execute(
+            sa.select(deliveries.c.subscriber_id).where(deliveries.c.issue_id == issue_id)
+        ).scalars()
+    )
+    hashes = set(conn.execute(sa.select(Suppression.__table__.c.email_hash)).scalars())
+    digest = Digester(secret)
+    chosen: dict[int, tuple[int, str]] = {}
+    seen: set[int] = set()
+    suppressed = blocked = already = 0
+    for sub_id, email, status, language, list_id in rows:
+        if sub_id in chosen:  # on several lists: the first list given names the link
+            if order[list_id] < order[chosen[sub_id][0]]:
+                chosen[sub_id] = (list_id, language)
+            continue
+        if sub_id in seen:
+            continue
+        seen.add(sub_id)
+        if sub_id in done:
+            already += 1
+        elif status != "active":
+            blocked += 1
+        elif digest(email) in hashes:
+            suppressed += 1
+        else:
+            chosen[sub_id] = (list_id, language)
+    recipients = [(sid, lid, lang) for sid, (lid, lang) in chosen.items()]
+    return Audience(recipients, suppressed, blocked, already)
+
+
+def active_send(session: Session, issue_id: int) -> Send | None:
+    query = select(Send).where(Send.issue_id == issue_id, col(Send.status).in_(ACTIVE))
+    return session.exec(query.order_by(col(Send.id).desc())).first()
+
+
+def start_send(
+    session: Session,
+    issue_id: int,
+    list_slugs: list[str],
+    now: datetime,
+    config: Config | None = None,
+) -> Send:
+    """Freeze the issue and write one queued delivery row per recipient."""
+    config = _config(config)
+    issue = issues.get(session, issue_id)
+    running = active_send(session, issue_id)
+    if running is not None:
+        raise StateError(
+            f"issue {issue_id} already has send {running.id} ({running.status}): "
+            "use 'issues resume', 'issues pause' or 'issues cancel'"
+        )
+    found = audience(session, config.secret_key, issue_id, list_slugs)
+    if not found.recipients:  # sending to nobody would mark the issue sent for good
+        raise StateError(
+            f"issue {issue_id}: nobody to send to on {', '.join(list_slugs)} "
+            f"(no confirmed subscribers left after {found.suppressed} suppressed, "
+            f"{found.blocklisted} blocklisted and {found.already_sent} already sent); "
+            "nothing was changed"
+        )
+    snapshots = issues.freeze(session, issue_id, now, config)
+    languages = {s.language for s in snapshots}
+    if issue.status != "sending":
+        issues.transition(session, issue_id, "sending", "sender", now, note="send started")
+    send = Send(
+        issue_id=issue_id,
+        lists=list(dict.fromkeys(list_slugs)),
+        status="running",
+        created_at=now,
+        started_at=now,
+    )
+    session.add(send)
+    session.flush()
+    rows = [
+        (issue_id, send.id, sid, lid, lang if lang in languages else issue.language)
+        for sid, lid, lang in found.recipients
+    ]
+    insert_queued(session, rows, now)
+    log(
+        session,
+        issue_id,
+        now,
+        "send_started",
+        f"send {send.id}: {len(rows)} recipients queued; left out: {found.suppressed} "
+        f"suppressed, {found.blocklisted} blocklisted, {found.already_sent} already sent",
+    )
+    return send
+
+
+def insert_queued(
+    session: Session, rows: list[tuple[int, int | None, int, int, str]], now: datetime
+) -> None:
+    """Write queued rows (issue, send, subscriber, list, language) in the session's transaction.
+
+    100,000 rows through the ORM or Core dictionaries take many seconds; a DB-API executemany
+    with the statement compiled once takes well under one.
+    """
+    columns = (
+        "issue_id",
+        "send_id",
+        "subscriber_id",
+        "list_id",
+        "language",
+        "status",
+        "attempts",
+        "last_text",
+        "queued_at",
+        "updated_at",
+    )
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    conn = session.connection()
+    stmt = sa.insert(table).values({c: sa.bindparam(c) for c in columns})
+    compiled = stmt.compile(dialect=conn.dialect)
+    stamp = UTCDateTime().bind_processor(conn.dialect)
+    t = stamp(now) if stamp else now
+    if isinstance(t, datetime) and conn.dialect.name == "sqlite":
+        t = t.isoformat(" ")  # what sqlite3 would write for it, once instead of per row
+    params: list = [(*row, "queued", 0, "", t, t) for row in rows]
+    if not compiled.positional:
+        params = [dict(zip(columns, v, strict=True)) for v in params]
+    elif list(compiled.positiontup or ()) != list(columns):
+        order = [columns.index(name) for name in compiled.positiontup or ()]
+        params = [tuple(v[i] for i in order) for v in params]
+    cursor = conn.connection.cursor()
+    try:
+        for start in range(0, len(params), 10000):
+            cursor.executemany(compiled.string, params[start : start + 10000])
+    finally:
+        cursor.close()
+
+
+def log(
+    session: Session, issue_id: int, now: datetime, event: str, message: str, level: str = "info"
+) -> None:
+    session.add(EventLog(at=now, level=level, issue_id=issue_id, event=event, message=message))
+
+
+# --- Controlling a send --------------------------------------------------------------------
+
+
+def _control(session: Session, issue_id: int) -> tuple[Issue, Send]:
+    return issues.get(session, issue_id), latest_send(session, issue_id)
+
+
+def pause(session: Session, issue_id: int, reason: str, now: datetime) -> Send:
+    issue, send = _control(session, issue_id)
+    if send.status != "running":
+        raise StateError(f"send {send.id} of issue {issue_id} is {send.status}, not running")
+    set_paused(session, send, reason, now)
+    return send
+
+
+def set_paused(session: Session, send: Send, reason: str, now: datetime) -> None:
+    send.status, send.pause_reason = "paused", reason
+    session.add(send)
+    issue = issues.get(session, send.issue_id)
+    if issue.status == "sending":
+        issues.transition(session, send.issue_id, "paused", "sender", now, note=reason)
+    log(session, send.issue_id, now, "send_paused", f"send {send.id} paused: {reason}", "warning")
+
+
+def resume(session: Session, issue_id: int, now: datetime) -> Send:
+    """Mark the latest send running again (after a pause, an error or a crash)."""
+    issue, send = _control(session, issue_id)
+    if send.status not in ("running", "paused", "failed"):
+        raise StateError(f"send {send.id} of issue {issue_id} is {send.status}: nothing to resume")
+    send.status, send.pause_reason, send.finished_at = "running", "", None
+    session.add(send)
+    if issue.status != "sending":
+        issues.transition(session, issue_id, "sending", "sender", now, note="send resumed")
+    return send
+
+
+def cancel(session: Session, issue_id: int, now: datetime) -> int:
+    """Stop for good: queued rows become skipped. Returns how many were skipped."""
+    issue, send = _control(session, issue_id)
+    if send.status not in ACTIVE:
+        raise StateError(f"send {send.id} of issue {issue_id} is {send.status}: cannot cancel")
+    send.status, send.finished_at = "cancelled", now
+    session.add(send)
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    result = session.connection().execute(
+        sa.update(table)
+        .where(table.c.send_id == send.id, table.c.status == "queued")
+        .values(status="skipped", last_text="send cancelled", updated_at=now)
+    )
+    if issue.status != "cancelled":
+        issues.transition(session, issue_id, "cancelled", "sender", now, note="send cancelled")
+    log(session, issue_id, now, "send_cancelled", f"send {send.id} cancelled")
+    return int(result.rowcount or 0)
+
+
+def retry_failed(session: Session, issue_id: int, now: datetime) -> int:
+    """Queue failed rows again (not hard bounces: those addresses are suppressed)."""
+    issue, send = _control(session, issue_id)
+    if send.status == "cancelled":
+        raise StateError(f"send {send.id} of issue {issue_id} was cancelled")
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    result = session.connection().execute(
+        sa.update(table)
+        .where(
+            table.c.send_id == send.id,
+            table.c.status == "failed",
+            ~table.c.last_text.like("5.1.%"),
+            ~table.c.last_text.like("% 5.1.%"),
+        )
+        .values(status="queued", attempts=0, next_attempt_at=None, updated_at=now)
+    )
+    count = int(result.rowcount or 0)
+    if count and send.status != "running":
+        send.status, send.pause_reason, send.finished_at = "running", "", None
+        session.add(send)
+        if issue.status in ("paused", "failed"):  # a sent issue stays sent: it went out
+            issues.transition(session, issue_id, "sending", "sender", now, note="retry failed")
+    return count
+
+
+def finish(session: Session, send: Send, now: datetime) -> str:
+    """Close a send with nothing left to do: done, and the issue sent (or failed)."""
+    counts = status_counts(session, send.id or 0)
+    send.status, send.finished_at = "done", now
+    session.add(send)
+    issue = issues.get(session, send.issue_id)
+    wanted = "failed" if counts["failed"] and not counts["sent"] else "sent"
+    if issue.status in ("sending", "paused", "failed") and issue.status != wanted:
+        if issue.status != "sending":
+            issues.transition(session, send.issue_id, "sending", "sender", now)
+        issues.transition(session, send.issue_id, wanted, "sender", now, note="send finished")
+    log(
+        session,
+        send.issue_id,
+        now,
+        "send_done",
+        f"send {send.id} done: " + ", ".join(f"{v} {k}" for k, v in counts.items()),
+    )
+    return wanted

@@ -1,0 +1,227 @@
+"""Per-recipient message bytes, fast: shared parts are built once per issue and language.
+
+``MessageTemplate`` folds and encodes everything every recipient shares (From, Subject,
+List-Id, Reply-To, the MIME skeleton) once. ``build`` then adds only what is personal (To,
+Message-ID, Date, List-Unsubscribe, the two bodies). Bodies are quoted-printable: each body line
+is encoded once and cached, so the lines every recipient shares cost a dict lookup, not an
+encoding pass (``join_qp`` lets a caller encode the shared pieces once and only the personal
+values per recipient). Header lines come from ``headers``, which refuses CR or LF in any value.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import hmac
+import itertools
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime
+
+from newsletter.delivery.headers import (
+    HeaderSettings,
+    address_header,
+    check_url,
+    check_value,
+    fold,
+    mailbox,
+    needs_smtputf8,
+    phrase_header,
+    settings_from_config,
+)
+
+__all__ = [
+    "Built",
+    "HeaderSettings",
+    "MessageTemplate",
+    "QuotedPrintable",
+    "address_header",
+    "check_value",
+    "join_qp",
+    "message_id",
+    "needs_smtputf8",
+    "qp",
+    "read_verp",
+    "settings_from_config",
+    "verp_address",
+]
+
+_CRLF = b"\r\n"
+_CACHE_LIMIT = 5000  # lines kept per template
+_CACHE_LINE = 2000  # longer lines are rarely shared: not worth the memory
+SOFT_BREAK = b"=\r\n"  # a quoted-printable soft line break: decodes to nothing
+
+
+_ID_PREFIX = secrets.token_hex(6)  # per process: with the counter, unique without a syscall
+_ID_COUNTER = itertools.count(1)
+
+
+def message_id(domain: str, *parts: int | str) -> str:
+    """A globally unique Message-ID on our own domain; ``parts`` make it readable in logs."""
+    left = ".".join(str(p) for p in parts) + f".{_ID_PREFIX}{next(_ID_COUNTER):x}"
+    return f"<{left}@{domain}>"
+
+
+def verp_address(envelope_sender: str, secret: str, delivery_id: int) -> str:
+    """``bounces+ID.SIG@domain``: a bounce to it names the delivery and cannot be forged."""
+    local, _, domain = envelope_sender.rpartition("@")
+    return f"{local}+{delivery_id}.{_verp_sig(secret, delivery_id)}@{domain}"
+
+
+def read_verp(address: str, secret: str) -> int | None:
+    """The delivery id in a VERP address, or None when it is not one of ours."""
+    local = address.rpartition("@")[0]
+    tag = local.rpartition("+")[2]
+    ident, _, sig = tag.partition(".")
+    if not ident.isdigit() or not hmac.compare_digest(sig, _verp_sig(secret, int(ident))):
+        return None
+    return int(ident)
+
+
+def _verp_sig(secret: str, delivery_id: int) -> str:
+    digest = hmac.new(secret.encode(), f"verp:{delivery_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:12]
+
+
+def qp(text: str) -> bytes:
+    """Quoted-printable of one piece of text (CRLF line breaks, lines within 76 characters)."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    return _CRLF.join(_qp_line(line) for line in lines)
+
+
+def _qp_line(line: str) -> bytes:
+    return binascii.b2a_qp(line.encode("utf-8"), istext=False).replace(b"=\n", b"=\r\n")
+
+
+def join_qp(pieces: list[bytes]) -> bytes:
+    """Encoded pieces joined by soft line breaks: each starts a line, so each is encoded alone.
+
+    This is what lets the shared parts of a body be encoded once per issue and only the
+    personal values per recipient.
+    """
+    return SOFT_BREAK.join(pieces)
+
+
+class QuotedPrintable:
+    """Quoted-printable with a per-line cache: shared lines are encoded once per template."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, bytes] = {}
+
+    def encode(self, body: str) -> bytes:
+        cache = self._cache
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        out = []
+        for line in body.replace("\r\n", "\n").split("\n"):
+            enc = cache.get(line)
+            if enc is None:
+                enc = _qp_line(line)
+                if len(line) <= _CACHE_LINE:
+                    cache[line] = enc
+            out.append(enc)
+        return _CRLF.join(out)
+
+
+@dataclass(frozen=True)
+class Built:
+    data: bytes
+    message_id: str
+    smtputf8: bool
+
+
+class MessageTemplate:
+    """The shared parts of one issue in one language; ``build`` makes one recipient's bytes."""
+
+    def __init__(
+        self,
+        settings: HeaderSettings,
+        subject: str,
+        extra_headers: tuple[tuple[str, str], ...] = (),
+        list_headers: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.list_headers = list_headers
+        boundary = "=_nl_" + secrets.token_hex(12)  # "=_" never occurs in QP output
+        head = [
+            address_header("From", settings.from_name, settings.from_address),
+            fold("Subject", subject),
+            b"MIME-Version: 1.0\r\n",
+        ]
+        if settings.reply_to:
+            head.append(address_header("Reply-To", "", settings.reply_to))
+        if list_headers and settings.list_id:
+            phrase, _, angle = settings.list_id.rpartition("<")
+            head.append(phrase_header("List-Id", phrase.strip(), angle.rstrip(">").strip()))
+        if settings.feedback_id:
+            head.append(fold("Feedback-ID", settings.feedback_id))
+        for name, value in extra_headers:
+            head.append(fold(name, value))
+        self._mailto = ""
+        if settings.unsubscribe_mailto:
+            addr = mailbox("List-Unsubscribe", settings.unsubscribe_mailto)
+            self._mailto = f"<mailto:{addr.addr_spec}?subject=unsubscribe>"
+            check_url("List-Unsubscribe", self._mailto[1:-1])
+        self._head = b"".join(head)
+        self._mime = (
+            f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'
+            f"--{boundary}\r\n"
+            'Content-Type: text/plain; charset="utf-8"\r\n'
+            "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        ).encode("ascii")
+        self._between = (
+            f"\r\n--{boundary}\r\n"
+            'Content-Type: text/html; charset="utf-8"\r\n'
+            "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        ).encode("ascii")
+        self._end = f"\r\n--{boundary}--\r\n".encode("ascii")
+        self._qp_text = QuotedPrintable()
+        self._qp_html = QuotedPrintable()
+
+    def build(
+        self,
+        *,
+        to_email: str,
+        to_name: str,
+        message_id: str,
+        date: datetime,
+        html: str,
+        text: str,
+        unsubscribe_url: str = "",
+    ) -> Built:
+        """One recipient's message as CRLF bytes, ready for SMTP or an .eml file."""
+        return self.build_encoded(
+            to_email=to_email,
+            to_name=to_name,
+            message_id=message_id,
+            date=date,
+            text_qp=self._qp_text.encode(text),
+            html_qp=self._qp_html.encode(html),
+            unsubscribe_url=unsubscribe_url,
+        )
+
+    def build_encoded(
+        self,
+        *,
+        to_email: str,
+        to_name: str,
+        message_id: str,
+        date: datetime,
+        text_qp: bytes,
+        html_qp: bytes,
+        unsubscribe_url: str = "",
+    ) -> Built:
+        """``build`` with bodies already quoted-printable (see ``join_qp``)."""
+        per = [
+            address_header("To", to_name, to_email),
+            b"Date: " + format_datetime(date).encode("ascii") + _CRLF,
+            b"Message-ID: " + check_value("Message-ID", message_id).encode("ascii") + _CRLF,
+        ]
+        if self.list_headers and unsubscribe_url:
+            link = "<" + check_url("List-Unsubscribe", unsubscribe_url) + ">"
+            value = link + (",\r\n " + self._mailto if self._mailto else "")
+            per.append(b"List-Unsubscribe: " + value.encode("ascii") + _CRLF)
+            per.append(b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+        parts = (self._head, *per, self._mime, text_qp, self._between, html_qp, self._end)
+        return Built(b"".join(parts), message_id, needs_smtputf8(to_email))

@@ -1,0 +1,244 @@
+"""The sender threads of one run: one per connection, each with its own ledger connection.
+
+Each thread takes a recipient, marks the row sending (committed, and only if the person still
+wants the issue), builds the message, hands it over, and records the outcome. The threads
+count outcomes for the progress display and pause the send on a dead server or a run of
+policy rejections.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlmodel import col, select
+
+from newsletter.audience import suppression
+from newsletter.core.clock import Clock
+from newsletter.core.db import session_scope
+from newsletter.core.errors import UserError
+from newsletter.core.models import Delivery, EventLog, MailingList, Send
+from newsletter.delivery import ledger
+from newsletter.delivery.composer import Composer, Recipient
+from newsletter.delivery.ledger_fast import Begin, Digester, FastLedger, Finish, Skip
+from newsletter.delivery.rate import RateLimiter
+from newsletter.delivery.transports import Outcome, Transport
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from newsletter.core.config import Config
+
+logger = logging.getLogger("newsletter.sender")
+
+DEAD_SERVER_FAILURES = 3  # connection failures in a row (per connection) that pause the send
+
+
+@dataclass
+class Progress:
+    """Counts for a progress display: this run's work on top of what was done before."""
+
+    total: int
+    done_before: int
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    retrying: int = 0
+    possibly_sent: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.failed + self.skipped + self.possibly_sent
+
+    @property
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.handled / elapsed if elapsed > 0 else 0.0
+
+
+class SendThreads:
+    """The threads of one run and what they tell each other."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        config: Config,
+        send: Send,
+        composer: Composer,
+        transport: Transport,
+        clock: Clock,
+        progress: Progress,
+    ) -> None:
+        self.engine, self.config, self.send, self.composer = engine, config, send, composer
+        self.transport, self.clock, self.progress = transport, clock, progress
+        self.secret = config.secret_key
+        self.jobs: queue.Queue[Recipient | None] = queue.Queue()
+        self.stop = threading.Event()
+        self.halt = threading.Event()
+        self.pause_reason = ""
+        self.lock = threading.Lock()
+        self.connection_failures = 0
+        self.policy_failures = 0
+        self.limiter = RateLimiter(config.sending.rate_per_second, config.sending.rate_per_hour)
+        if config.sending.rate_per_hour:
+            self.limiter.seed(_sent_last_hour(engine, clock()))
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.list_ids = _list_ids(engine, send.lists)
+        self.digest = Digester(self.secret)
+
+    # --- worker threads ------------------------------------------------------------------
+
+    def work(self) -> None:
+        """Take jobs until told to end. An unexpected error on one job is handled and the
+        thread goes on draining the queue, so the dispatcher never waits for a dead thread."""
+        try:
+            fast = FastLedger(self.engine, self.owner, self.list_ids)
+        except Exception as exc:  # noqa: BLE001 - no ledger connection: stop the run
+            self._crashed(None, None, exc)
+            fast = None
+        try:
+            while (job := self.jobs.get()) is not None:
+                try:
+                    if fast and not (self.halt.is_set() or self.stop.is_set()):
+                        self._one(fast, job)
+                except Exception as exc:  # noqa: BLE001 - recorded and paused, see _crashed
+                    self._crashed(fast, job, exc)
+                finally:
+                    self.jobs.task_done()
+            self.jobs.task_done()
+        finally:
+            if fast:
+                fast.close()
+
+    def _one(self, fast: FastLedger, job: Recipient) -> None:
+        """Mark the row sending (committed), hand the message over, record the outcome."""
+        if job.subscriber_id is None:
+            fast.skip(self.clock(), Skip(job.delivery_id, "skipped", "erased"))
+            self._count("skipped")
+            return
+        delay = self.limiter.reserve()
+        if delay > 0 and (self.halt.wait(delay) or self.stop.is_set()):
+            return  # stopped while waiting for the rate limit: the row stays queued
+        now = self.clock()
+        mid = self.composer.message_id(job)
+        digest = self.digest(job.email)
+        why = fast.begin(now, Begin(job.delivery_id, mid, job.subscriber_id, digest))
+        if why:
+            if why != "taken":  # "taken": another run has this row
+                self._count("skipped")
+            return
+        try:
+            composed = self.composer.compose(job, now, mid)
+        except UserError as exc:
+            self._count("failed")
+            fast.finish(now, Finish(job.delivery_id, "failed", None, str(exc), None, None))
+            return
+        outcome = self.transport.send(composed.envelope_from, composed.recipient, composed.data)
+        fast.finish(self.clock(), self._finish(job, outcome))
+
+    def _crashed(self, fast: FastLedger | None, job: Recipient | None, exc: Exception) -> None:
+        """An error no code path expected (a bug, a broken transport, the database gone).
+
+        The row fails with the reason if it was marked sending (it may have left, so it is
+        never re-sent on its own; `retry-failed` is a person's call); a row not yet marked
+        stays queued. The send pauses with the reason, kept in the event log, rather than
+        failing every remaining recipient the same way."""
+        reason = f"internal error: {type(exc).__name__}: {exc}"[:500]
+        now = self.clock()
+        if fast is not None and job is not None:
+            try:
+                if fast.finish(now, Finish(job.delivery_id, "failed", None, reason, None, None)):
+                    self._count("failed")
+            except Exception:  # noqa: BLE001 - left 'sending': reported as possibly sent
+                logger.warning("could not record the failure of delivery %s", job.delivery_id)
+        extra = {"event": "send.crashed", "issue": self.send.issue_id}
+        logger.error("send %s: %s", self.send.id, reason, extra=extra)
+        logger.debug("traceback", exc_info=exc, extra=extra)
+        try:
+            message = f"send {self.send.id}: {reason}"
+            with session_scope(self.engine) as s:
+                s.add(EventLog(at=now, level="error", issue_id=self.send.issue_id,
+                               event="send_error", message=message))  # fmt: skip
+        except Exception:  # noqa: BLE001 - the database may be what failed
+            logger.warning("could not keep the error in the event log")
+        with self.lock:
+            if not self.pause_reason:
+                self.pause_reason = f"{reason}; fix the cause, then 'issues resume'"
+            self.halt.set()
+
+    def _finish(self, job: Recipient, outcome: Outcome) -> Finish:
+        now = self.clock()
+        attempts = job.attempts + 1
+        step = ledger.next_step(outcome, attempts, self.send.started_at, now, self.config.sending)
+        if outcome.hard_bounce and job.email:
+            with session_scope(self.engine) as s:
+                digest = self.digest(job.email)
+                suppression.add_hash(s, digest, "hard_bounce", now, note=outcome.describe()[:200])
+        self._observe(outcome, step.status)
+        return Finish(
+            job.delivery_id,
+            step.status,
+            outcome.code,
+            step.text,
+            now if step.status == "sent" else None,
+            step.next_attempt_at,
+        )
+
+    def _count(self, name: str) -> None:
+        with self.lock:
+            setattr(self.progress, name, getattr(self.progress, name) + 1)
+
+    def _observe(self, outcome: Outcome, status: str) -> None:
+        """Count the outcome; pause on a dead server or a run of policy rejections."""
+        names = {"sent": "sent", "failed": "failed", "queued": "retrying"}
+        self._count(names.get(status, "possibly_sent"))
+        with self.lock:
+            if outcome.connection_failed:
+                self.connection_failures += 1
+            else:
+                self.connection_failures = 0
+            if outcome.policy_rejection:
+                self.policy_failures += 1
+            elif outcome.ok:
+                self.policy_failures = 0
+            if not self.pause_reason:
+                self.pause_reason = self._pause_reason(outcome)
+            if self.pause_reason:
+                self.halt.set()
+
+    def _pause_reason(self, outcome: Outcome) -> str:
+        limit = DEAD_SERVER_FAILURES * self.transport.connections
+        if self.connection_failures >= limit:
+            return f"the mail server failed {limit} times in a row: {outcome.describe()}"
+        if self.policy_failures >= self.config.sending.policy_failures_to_pause:
+            return (
+                f"{self.policy_failures} policy rejections (5.7.x) in a row, last: "
+                f"{outcome.describe()}; check the sender's reputation and DNS records"
+            )
+        return ""
+
+
+def _list_ids(engine: Engine, slugs: list[str]) -> list[int]:
+    with session_scope(engine) as s:
+        query = select(MailingList.id).where(col(MailingList.slug).in_(slugs))
+        return [i for i in s.exec(query).all() if i is not None]
+
+
+def _sent_last_hour(engine: Engine, now: datetime) -> list[float]:
+    """Seconds since each message of the last hour, from every send: the hourly limit is the
+    installation's, not one run's."""
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    query = sa.select(table.c.sent_at).where(table.c.sent_at >= now - timedelta(hours=1))
+    with session_scope(engine) as s:
+        times = s.connection().execute(query).scalars().all()
+    return [(now - t).total_seconds() for t in times if t is not None]

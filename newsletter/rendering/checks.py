@@ -1,0 +1,269 @@
+"""Pre-send checks: every finding has an id, a severity and a message naming what is at fault.
+
+Errors block approval and sending; warnings are for the editor to weigh. ``check_view`` is pure
+(the issue's content and the config in, findings out); ``check_issue`` loads the content first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from urllib.parse import urlsplit
+
+from markupsafe import escape
+from sqlmodel import Session
+
+from newsletter.compose import issues
+from newsletter.compose.issue_view import (
+    BlockView,
+    IssueView,
+    SectionView,
+    languages,
+    load_view,
+    sections,
+)
+from newsletter.core.config import Config
+from newsletter.core.errors import UserError
+from newsletter.core.models import Issue, Section
+from newsletter.rendering import email_render, mjml_schema, plaintext, safe_markdown, templating
+from newsletter.rendering.personalise import PersonalFields, compile_parts, marker
+
+SIZE_WARN = 90 * 1024
+SIZE_ERROR = 102 * 1024  # Gmail clips messages whose HTML is larger than this
+SUBJECT_MAX = 80
+UNCONFIGURED_ADDRESS = "Address not configured"
+SAMPLE = PersonalFields(
+    name="Ayşe Yılmaz",
+    email="ayse.yilmaz@example.org",
+    unsubscribe_url="https://news.example.org/unsubscribe/" + "x" * 120,
+    preferences_url="https://news.example.org/preferences/" + "x" * 120,
+    view_online_url="https://news.example.org/archive/1",
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    severity: str  # error | warning
+    message: str
+    block_id: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def errors_of(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "error"]
+
+
+def check_issue(session: Session, config: Config, issue_id: int) -> list[Finding]:
+    """Checks of the issue and of each other-language edition (those prefixed "[tr] ")."""
+    issue = issues.get(session, issue_id)
+    findings = check_view(load_view(session, issue_id), config)
+    seen = {f.message for f in findings}
+    for language in languages(issue)[1:]:
+        edition = translation_findings(issue, language, sections(session, issue_id))
+        edition += check_view(load_view(session, issue_id, language), config)
+        findings += [
+            replace(f, message=f"[{language}] {f.message}")
+            for f in edition
+            if f.message not in seen
+        ]
+    return findings
+
+
+def translation_findings(issue: Issue, language: str, rows: list[Section]) -> list[Finding]:
+    edition = issue.translations.get(language, {})
+    missing = [name for name in ("title", "subject", "preheader") if not edition.get(name)]
+    if issue.intro and not edition.get("intro"):
+        missing.append("intro")
+    headings = edition.get("headings", {})
+    numbers = [str(n) for n, s in enumerate(rows, start=1) if str(s.id) not in headings]
+    if numbers:
+        missing.append(f"heading of section {', '.join(numbers)}")
+    if not missing:
+        return []
+    msg = f"the edition has no {', '.join(missing)}: the {issue.language} text is shown"
+    return [Finding("translation-incomplete", "warning", msg)]
+
+
+def _name(block: BlockView) -> str:
+    return f'block {block.block_id} "{block.title}"'
+
+
+def _https(url: str) -> bool:
+    return urlsplit(url.strip()).scheme.lower() == "https"
+
+
+def content_findings(view: IssueView) -> list[Finding]:
+    out: list[Finding] = []
+    if not view.subject.strip():
+        out.append(Finding("subject-missing", "error", "the issue has no subject"))
+    elif len(view.subject) > SUBJECT_MAX:
+        msg = f"the subject has {len(view.subject)} characters; over {SUBJECT_MAX} get cut off"
+        out.append(Finding("subject-too-long", "warning", msg))
+    if not view.preheader.strip():
+        msg = "no preheader: inboxes will show the first words of the email instead"
+        out.append(Finding("preheader-missing", "warning", msg))
+    if not view.blocks:
+        out.append(Finding("empty-issue", "error", "the issue has no blocks"))
+    for number, section in enumerate(view.sections, start=1):
+        if not section.blocks:
+            msg = f'section {number} "{section.heading}" has no blocks (it is left out)'
+            out.append(Finding("empty-section", "warning", msg))
+    out += _html_findings("the intro", view.intro, None)
+    for block in view.blocks:
+        out += block_findings(block, view.language)
+    return out
+
+
+def block_findings(block: BlockView, view_language: str = "") -> list[Finding]:
+    out: list[Finding] = []
+    name, bid = _name(block), block.block_id
+    if view_language and block.language and block.language != view_language:
+        msg = f"{name} is in {block.language}: no ready {view_language} translation to show"
+        out.append(Finding("block-untranslated", "warning", msg, bid))
+    if block.status != "ready":
+        out.append(Finding("block-not-ready", "error", f"{name} is {block.status}", bid))
+    if block.image_url:
+        if not (block.image_alt or "").strip():
+            out.append(
+                Finding("image-alt-missing", "warning", f"{name}: image without alt text", bid)
+            )
+        if not _https(block.image_url):
+            msg = f"{name}: image is not https: {block.image_url}"
+            out.append(Finding("image-not-https", "error", msg, bid))
+    if block.link_url and not _https(block.link_url) and not block.link_url.startswith("mailto:"):
+        msg = f"{name}: link is not https: {block.link_url}"
+        out.append(Finding("link-not-https", "error", msg, bid))
+    return out + _html_findings(name, block.text, bid)
+
+
+def _html_findings(name: str, source: str, bid: int | None) -> list[Finding]:
+    out: list[Finding] = []
+    raw = safe_markdown.audit_html(safe_markdown.raw_html(source))
+    for url in raw.refused_links:
+        msg = f"{name}: link is not https or mailto and was removed: {url}"
+        out.append(Finding("link-not-https", "error", msg, bid))
+    removed = sorted(f"<{t}>" for t in raw.removed_tags) + sorted(raw.removed_attributes)
+    if removed:
+        msg = f"{name}: unsafe or unsupported HTML removed: {', '.join(removed)}"
+        out.append(Finding("html-removed", "warning", msg, bid))
+    if raw.unbalanced:
+        msg = f"{name}: unbalanced HTML repaired: {', '.join(raw.unbalanced[:3])}"
+        out.append(Finding("html-repaired", "warning", msg, bid))
+    out += sanitised_findings(name, str(safe_markdown.to_html(source)), bid)
+    return out
+
+
+def sanitised_findings(name: str, html: str, bid: int | None) -> list[Finding]:
+    """What is still wrong after sanitising: never expected, so an error when it happens."""
+    audit = safe_markdown.audit_html(html)
+    out = []
+    if audit.unbalanced:
+        msg = f"{name}: HTML still unbalanced after sanitising: {', '.join(audit.unbalanced[:3])}"
+        out.append(Finding("html-unbalanced", "error", msg, bid))
+    if not audit.clean:
+        left = sorted(audit.removed_tags | audit.removed_attributes) + audit.refused_links
+        msg = f"{name}: unsafe HTML left after sanitising: {', '.join(left[:5])}"
+        out.append(Finding("html-unsafe", "error", msg, bid))
+    return out
+
+
+def organisation_findings(config: Config) -> list[Finding]:
+    out = []
+    org = config.organisation
+    if not org.postal_address.strip() or org.postal_address == UNCONFIGURED_ADDRESS:
+        msg = "organisation.postal_address is not configured (the law requires it in every email)"
+        out.append(Finding("address-missing", "error", msg))
+    if org.logo_url and not _https(org.logo_url):
+        msg = f"organisation.logo_url is not https: {org.logo_url}"
+        out.append(Finding("image-not-https", "error", msg))
+    for network, url in org.social.items():
+        if not _https(url):
+            msg = f"organisation.social.{network} is not https: {url}"
+            out.append(Finding("link-not-https", "error", msg))
+    return out
+
+
+def mjml_findings(source: str, config: Config, theme: str) -> list[Finding]:
+    out = []
+    for problem in mjml_schema.validate(source):
+        where = locate(config, theme, problem.needle)
+        msg = f"MJML {problem.message}" + (f" (template {where})" if where else "")
+        out.append(Finding("mjml-invalid", "error", msg))
+    return out
+
+
+def locate(config: Config, theme: str, needle: str) -> str:
+    """The first template line of the theme containing ``needle``: where to fix a problem."""
+    for folder in templating.template_dirs(config):
+        base = folder / "email" / theme
+        for path in sorted(base.rglob("*.j2")) if base.is_dir() else []:
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if needle in line:
+                    return f"{path.relative_to(folder)}, line {number}"
+    return ""
+
+
+def part_findings(html: str, text: str, config: Config) -> list[Finding]:
+    out = []
+    unsubscribe = marker("unsubscribe_url")
+    for part, body in (("HTML", html), ("text", text)):
+        if unsubscribe not in body:
+            msg = f"the {part} part has no unsubscribe link"
+            out.append(Finding("unsubscribe-missing", "error", msg))
+    address = config.organisation.postal_address
+    if address and address != UNCONFIGURED_ADDRESS:
+        for part, body, shown in (("HTML", html, str(escape(address))), ("text", text, address)):
+            if shown not in body:
+                msg = f"the {part} part does not show the postal address"
+                out.append(Finding("address-missing", "error", msg))
+    return out
+
+
+def size_findings(html: str, view: IssueView, config: Config) -> list[Finding]:
+    size = len(compile_parts(html, "").fill(SAMPLE)[0].encode("utf-8"))
+    if size < SIZE_WARN:
+        return []
+    severity = "error" if size >= SIZE_ERROR else "warning"
+    heavy = ", ".join(f"{_name(b)} {kb:.1f} KB" for b, kb in heaviest_blocks(view, config, html))
+    msg = f"the HTML is {size / 1024:.1f} KB; Gmail clips it from 102 KB. Heaviest: {heavy}"
+    return [Finding("html-size", severity, msg)]
+
+
+def heaviest_blocks(
+    view: IssueView, config: Config, html: str, count: int = 3
+) -> list[tuple[BlockView, float]]:
+    """Each block's weight: how much smaller the HTML is without it."""
+    weights = []
+    for block in view.blocks:
+        sections = tuple(
+            SectionView(s.heading, tuple(b for b in s.blocks if b is not block), s.area)
+            for s in view.sections
+        )
+        without = email_render.mjml_to_html(
+            email_render.render_mjml(replace(view, sections=sections), config)[0]
+        )
+        weights.append((block, (len(html) - len(without)) / 1024))
+    return sorted(weights, key=lambda w: -w[1])[:count]
+
+
+def check_view(view: IssueView, config: Config) -> list[Finding]:
+    """Every check on one issue's content and on what its templates produce."""
+    findings = content_findings(view) + organisation_findings(config)
+    try:
+        email_render.locale_for(view.language)
+    except UserError as exc:
+        return [*findings, Finding("language-unknown", "error", str(exc))]
+    try:
+        source, context = email_render.render_mjml(view, config)
+    except UserError as exc:
+        bid = exc.block_id if isinstance(exc, email_render.BlockTemplateError) else None
+        return [*findings, Finding("template-error", "error", str(exc), bid)]
+    findings += mjml_findings(source, config, view.theme)
+    try:
+        html = email_render.mjml_to_html(source, email_render.mjml_template(view))
+    except UserError as exc:
+        return [*findings, Finding("mjml-error", "error", str(exc))]
+    text = plaintext.render_text(view, context)
+    return findings + part_findings(html, text, config) + size_findings(html, view, config)

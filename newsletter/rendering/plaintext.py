@@ -1,0 +1,179 @@
+"""The plain-text part, written from the same content as the HTML (not an HTML dump).
+
+Markdown is walked token by token: headings, paragraphs, lists and quotes keep their shape and
+every link shows its URL. Personal parts stay as markers, like in the HTML.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from functools import lru_cache
+from typing import Any
+
+import nh3
+from markdown_it.token import Token
+
+from newsletter.compose.issue_view import IssueView
+from newsletter.rendering import safe_markdown
+from newsletter.rendering.safe_markdown import is_allowed_url
+
+WIDTH = 76
+
+
+def _inline(token: Token) -> str:
+    out: list[str] = []
+    href: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type == "softbreak":
+            out.append(" ")
+        elif child.type == "hardbreak":
+            out.append("\n")
+        elif child.type == "html_inline":
+            continue
+        elif child.type == "link_open":
+            href.append(str(child.attrs.get("href", "")))
+            out.append("\x02")
+        elif child.type == "link_close" and href:
+            out.append(_link_end(href.pop(), out))
+        elif child.type == "image":
+            out.append(child.content)
+    return "".join(out)
+
+
+def _link_end(url: str, out: list[str]) -> str:
+    start = len(out) - 1 - out[::-1].index("\x02")
+    label = "".join(out[start + 1 :])
+    del out[start]
+    if not is_allowed_url(url) or label.strip() == url.removeprefix("mailto:"):
+        return ""
+    return f" <{url.removeprefix('mailto:')}>"
+
+
+def _wrap(text: str, prefix: str = "", indent: str = "") -> list[str]:
+    lines: list[str] = []
+    for i, raw in enumerate(text.split("\n")):
+        first = prefix if i == 0 else indent
+        lines.extend(
+            textwrap.wrap(
+                raw,
+                WIDTH,
+                initial_indent=first,
+                subsequent_indent=indent,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            or [first.rstrip()]
+        )
+    return lines
+
+
+@lru_cache(maxsize=4096)
+def markdown_to_text(source: str) -> str:
+    """Readable text from Markdown: paragraphs, '-' lists, '>' quotes, links as <URL>."""
+    lines: list[str] = []
+    quote = 0
+    lists: list[list[int]] = []  # one entry per open list: [next number] or [] for bullets
+    item_prefix = ""
+    for token in safe_markdown.tokens(source):
+        if token.type == "blockquote_open":
+            quote += 1
+        elif token.type == "blockquote_close":
+            quote -= 1
+        elif token.type == "bullet_list_open":
+            lists.append([])
+        elif token.type == "ordered_list_open":
+            lists.append([int(token.attrs.get("start", 1) or 1)])
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+            if not lists:
+                lines.append("")
+        elif token.type == "list_item_open":
+            counter = lists[-1]
+            item_prefix = f"{counter[0]}. " if counter else "- "
+            if counter:
+                counter[0] += 1
+        elif token.type == "inline":
+            lines.extend(_block_lines(_inline(token), quote, len(lists), item_prefix))
+            item_prefix = ""
+        elif token.type in ("paragraph_close", "heading_close") and not lists:
+            lines.append("")
+        elif token.type in ("fence", "code_block"):
+            lines.extend(["    " + line for line in token.content.rstrip("\n").split("\n")])
+            lines.append("")
+        elif token.type == "html_block":
+            text = nh3.clean(token.content, tags=set()).strip()
+            if text:
+                lines.extend([*_block_lines(text, quote, 0, ""), ""])
+    return "\n".join(lines).strip("\n")
+
+
+def _block_lines(text: str, quote: int, depth: int, item_prefix: str) -> list[str]:
+    lead = "> " * quote + "  " * max(depth - 1, 0)
+    if depth and item_prefix:
+        return _wrap(text, lead + item_prefix, lead + " " * len(item_prefix))
+    if depth:
+        return _wrap(text, lead + "  ", lead + "  ")
+    return _wrap(text, lead, lead)
+
+
+def _underline(text: str, char: str) -> list[str]:
+    return [text, char * min(len(text), WIDTH)]
+
+
+def _quote(block: dict[str, Any], source: str) -> list[str]:
+    return [*_wrap(markdown_to_text(source), "  ", "  "), f"  — {block['title']}", ""]
+
+
+def _block(block: dict[str, Any], source: str, labels: dict[str, str]) -> list[str]:
+    if block["kind"] == "quote":
+        return _quote(block, source)
+    lines = _underline(block["title"], "-")
+    is_event = block["kind"] == "event"
+    facts = [f"{labels['when']}: {block['when']}"] if is_event and block["when"] else []
+    if is_event and block["where"]:
+        facts.append(f"{labels['where']}: {block['where']}")
+    lines.extend(facts)
+    body = markdown_to_text(source)
+    if body:
+        lines.extend(["", body] if facts else [body])
+    if block["image_credit"]:
+        lines.append(f"({labels['photo']}: {block['image_credit']})")
+    if block["link_url"] and is_allowed_url(block["link_url"]):
+        label = block["link_label"] or labels["read_more"]
+        lines.append(f"{label}: {block['link_url']}")
+    return [*lines, ""]
+
+
+def render_text(view: IssueView, context: dict[str, Any]) -> str:
+    """The text part of an issue, from the same context the MJML template received."""
+    labels, p, org, issue = context["labels"], context["p"], context["org"], context["issue"]
+    sources = {b.block_id: b.text for b in view.blocks}
+    head = f"{issue['month']} · {issue['title']}" if issue["month"] else issue["title"]
+    lines = [org["name"], head, ""]
+    lines.append(context["greeting"])
+    lines.append("")
+    intro = markdown_to_text(view.intro)
+    if intro:
+        lines.extend([intro, ""])
+    for section in context["sections"]:
+        lines.extend(["", *_underline(section["heading"], "="), ""])
+        for block in section["blocks"]:
+            lines.extend(_block(block, sources.get(block["id"], ""), labels))
+    lines.extend(_footer(labels, p, org, context["why"]))
+    return "\n".join(lines).strip() + "\n"
+
+
+def _footer(labels: dict[str, str], p: dict[str, str], org: dict[str, Any], why: str) -> list[str]:
+    lines = ["-- ", org["name"], org["postal_address"], ""]
+    lines.append(why)  # not wrapped: the markers would count towards the line width
+    lines.append("")
+    lines.append(f"{labels['view_online']}: {p['view_online_url']}")
+    lines.append(
+        f"{p['if_preferences_url']}{labels['preferences']}: {p['preferences_url']}\n{p['end']}"
+        f"{p['if_unsubscribe_url']}{labels['unsubscribe']}: {p['unsubscribe_url']}{p['end']}"
+    )
+    for item in org["social"]:
+        lines.append(f"{item['label']}: {item['url']}")
+    return lines

@@ -1,0 +1,114 @@
+"""The Jinja2 environment for email templates, and template errors a user can act on.
+
+Built-in templates ship as the package ``newsletter_templates`` (the top-level ``templates/``
+folder); a folder named by ``rendering.templates_dir`` is searched first, so a theme can override
+any single file. Autoescaping is on and undefined variables are errors, not empty strings.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import traceback
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import newsletter_templates
+
+from newsletter.core.config import Config
+from newsletter.core.errors import UserError
+
+BUILTIN = Path(newsletter_templates.__file__).parent
+
+
+def template_dirs(config: Config) -> tuple[Path, ...]:
+    """The override folder (if configured) and then the built-in templates."""
+    if not config.rendering.templates_dir:
+        return (BUILTIN,)
+    override = config.resolve_path(config.rendering.templates_dir)
+    if not override.is_dir():
+        raise UserError(f"rendering.templates_dir: folder not found: {override}")
+    return (override, BUILTIN)
+
+
+def environment(config: Config) -> jinja2.Environment:
+    return _environment(template_dirs(config))
+
+
+@lru_cache(maxsize=8)
+def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
+    # Compiled templates are cached per folder list, so a render never parses a file twice.
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        auto_reload=False,
+        cache_size=400,
+    )
+    return env
+
+
+def clear_cache() -> None:
+    """Forget compiled templates (after editing a theme in a long-running process)."""
+    _environment.cache_clear()
+    _labels_table.cache_clear()
+
+
+def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """Render a template, turning any template mistake into a UserError naming file and line."""
+    try:
+        template = env.get_template(name)
+        return template.render(context)
+    except jinja2.TemplateNotFound as exc:
+        raise UserError(f"template not found: {exc.name} (searched {_searched(env)})") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or name
+        raise UserError(
+            f"{where}, line {exc.lineno}: template syntax error: {exc.message}"
+        ) from exc
+    except jinja2.UndefinedError as exc:
+        raise UserError(f"{_template_frame(exc, name)}: {exc.message}") from exc
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise UserError(f"{_template_frame(exc, name)}: template error: {exc}") from exc
+
+
+def load_labels(env: jinja2.Environment, theme: str, language: str) -> dict[str, str]:
+    """Interface words for a language ('Read more', 'Unsubscribe'…), English as the fallback."""
+    name = f"email/{theme}/labels.toml"
+    table = _labels_table(env, name)
+    base = dict(table.get("en", {}))
+    base.update(table.get(language.split("-")[0], {}))
+    base.update(table.get(language, {}))
+    return base
+
+
+@lru_cache(maxsize=32)
+def _labels_table(env: jinja2.Environment, name: str) -> dict[str, dict[str, str]]:
+    # Cached per environment, which is itself cached per template folder list.
+    try:
+        source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound as exc:
+        raise UserError(f"labels file not found: {name} (searched {_searched(env)})") from exc
+    try:
+        return tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{filename}: {exc}") from exc
+
+
+def _template_frame(exc: BaseException, fallback: str) -> str:
+    """The innermost template file and line in the traceback (Jinja maps frames to templates)."""
+    found = fallback
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename.endswith(".j2"):
+            found = f"{frame.filename}, line {frame.lineno}"
+    return found
+
+
+def _searched(env: jinja2.Environment) -> str:
+    loader = env.loader
+    paths = getattr(loader, "searchpath", [])
+    return ", ".join(str(p) for p in paths)
