@@ -10,7 +10,7 @@ import pytest
 from newsletter.core.config import Config, load_config
 from newsletter.core.errors import ConfigError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _keys(model: type, prefix: str = "") -> set[str]:

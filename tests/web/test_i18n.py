@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 from newsletter.web import i18n
 from tests.plugins.web import text_of
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
 

@@ -186,7 +186,7 @@ def test_help_texts_explain_the_commands(cli) -> None:
 def test_the_systemd_unit_runs_the_worker_and_stops_it_gently() -> None:
     import configparser
 
-    unit_file = Path(__file__).parent.parent / "docs" / "newsletter-worker.service"
+    unit_file = Path(__file__).parents[2] / "docs" / "newsletter-worker.service"
     unit = configparser.ConfigParser(strict=True, interpolation=None)
     unit.optionxform = str  # systemd keys are case-sensitive
     unit.read_string(unit_file.read_text(encoding="utf-8"))

@@ -268,7 +268,7 @@ def test_missing_file_is_named(session: Session, double_list, tmp_path: Path) ->
 
 
 def test_the_shipped_example_file_imports_cleanly(session: Session, double_list) -> None:
-    example = Path(__file__).resolve().parents[1] / "subscribers" / "example.csv"
+    example = Path(__file__).resolve().parents[2] / "subscribers" / "example.csv"
     report = run(session, example, dry_run=True)
     assert (report.rows, report.added, report.rejected, report.skipped_duplicate) == (10, 10, 0, 0)
 
