@@ -10,6 +10,7 @@ import typer
 from newsletter.cli import block_options as opt
 from newsletter.cli import blocks_import, blocks_output
 from newsletter.cli.common import JSON_OPTION, new_app, print_json, state
+from newsletter.cli.editor import edit_fields, editor_command
 from newsletter.core.clock import utcnow
 from newsletter.core.errors import UserError
 from newsletter.core.models import BLOCK_KINDS, BLOCK_STATUSES
@@ -37,7 +38,7 @@ def _hints() -> list[str]:
 
 
 def _editor() -> list[str]:
-    return block_files.editor_command(state().config.library.editor)
+    return editor_command(state().config.library.editor)
 
 
 @app.command("add")
@@ -87,7 +88,7 @@ def add(
         fields = {**block_files.checked_fields(matter, library, str(file)),
                   "body": matter.body, **fields}  # fmt: skip
     if editor:
-        edited = block_files.edit_fields(block_files.render(fields, _hints()), _editor(), library)
+        edited = edit_fields(block_files.render(fields, _hints()), _editor(), library)
         if edited is None:
             raise UserError("the file was left unchanged: no block added")
         fields = edited
@@ -224,7 +225,7 @@ def edit(
     if not changes:
         with state().session() as session:
             current = blocks.record(blocks.get(session, block_id))
-        edited = block_files.edit_fields(
+        edited = edit_fields(
             block_files.render(current, _hints()), _editor(), library, f"block-{block_id}"
         )
         if edited is None:

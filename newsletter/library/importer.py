@@ -8,7 +8,6 @@ content hash is already in the library is skipped, so importing a file again cre
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,12 +20,11 @@ from sqlmodel import Session
 from newsletter.core.config import LibraryConfig
 from newsletter.core.db import session_scope
 from newsletter.core.errors import UserError
+from newsletter.core.textfiles import read_text
 from newsletter.library import blocks, datefinder, gazetteer
 from newsletter.library.areas import area_slug, find_partners, suggest_area
 from newsletter.library.bulletin import split_bulletin
 from newsletter.library.markdown_import import MARKDOWN_SUFFIXES, split_markdown
-
-BINARY_SNIFF = 8192
 
 
 @dataclass
@@ -50,30 +48,6 @@ class FileReport:
     created: list[dict[str, Any]] = field(default_factory=list)  # block fields (+ id)
     skipped: list[dict[str, Any]] = field(default_factory=list)  # title, line, existing id
     error: str | None = None
-
-
-def read_text(path: Path) -> str:
-    """A file's text, refusing what is not a readable, non-empty UTF-8 text file."""
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, not a file") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise UserError(f"{path}: not UTF-8 text (it is UTF-16); save it as UTF-8 and try again")
-    if b"\x00" in data[:BINARY_SNIFF]:
-        raise UserError(f"{path}: binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save it as UTF-8 and try again"
-        ) from None
-    if not text.strip():
-        raise UserError(f"{path}: the file is empty")
-    return text
 
 
 def content_hash(title: str, body: str) -> str:

@@ -1,4 +1,4 @@
-"""Blocks as Markdown files with YAML front matter, and editing them in $EDITOR."""
+"""Blocks as Markdown files with YAML front matter, parsed and checked."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from newsletter.core.config import LibraryConfig
 from newsletter.core.errors import UserError
 from newsletter.library import block_files
-from newsletter.library.block_files import checked_fields, editor_command, parse, render
+from newsletter.library.block_files import checked_fields, parse, render
 
 LIBRARY = LibraryConfig()
 
@@ -96,45 +96,3 @@ def test_read_block_file_refuses_binary(tmp_path: Path) -> None:
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     with pytest.raises(UserError, match="photo.md: binary file"):
         block_files.read_block_file(path)
-
-
-def test_editor_command_precedence() -> None:
-    env = {"VISUAL": "code --wait", "EDITOR": "nano"}
-    assert editor_command("micro -x", env) == ["micro", "-x"]
-    assert editor_command("", env) == ["code", "--wait"]
-    assert editor_command("", {"EDITOR": "nano"}) == ["nano"]
-    assert editor_command("", {}) == ["vi"]
-
-
-def test_edit_fields_reads_the_saved_file(fake_editor) -> None:
-    shown = fake_editor("path.write_text(text.replace('title:', 'title: Yeni başlık'))")
-    fields = block_files.edit_fields(render({}), editor_command(""), LIBRARY)
-    assert fields is not None and fields["title"] == "Yeni başlık"
-    assert shown.read_text(encoding="utf-8").startswith("---\n")
-
-
-def test_edit_fields_unchanged_file_is_none(fake_editor) -> None:
-    fake_editor("pass")
-    assert block_files.edit_fields(render({"title": "Same"}), editor_command(""), LIBRARY) is None
-
-
-def test_edit_fields_broken_result_keeps_the_text(fake_editor) -> None:
-    fake_editor("path.write_text(text.replace('title:', 'title: [broken'))")
-    with pytest.raises(UserError) as caught:
-        block_files.edit_fields(render({}), editor_command(""), LIBRARY)
-    message = str(caught.value)
-    assert "broken front matter" in message and "nothing saved" in message
-    kept = Path(message.rsplit("kept in ", 1)[1].rstrip(")"))
-    assert "title: [broken" in kept.read_text(encoding="utf-8")
-    kept.unlink()
-
-
-def test_editor_failure_saves_nothing(fake_editor) -> None:
-    fake_editor("sys.exit(3)")
-    with pytest.raises(UserError, match="exited with status 3: nothing saved"):
-        block_files.edit_fields(render({}), editor_command(""), LIBRARY)
-
-
-def test_missing_editor_is_a_clear_error() -> None:
-    with pytest.raises(UserError, match="editor not found: 'no-such-editor-xyz'"):
-        block_files.edit_fields(render({}), ["no-such-editor-xyz"], LIBRARY)
