@@ -14,10 +14,10 @@ import json
 import time
 from datetime import date
 
-from newsletter.compose.issue_view import BlockView, IssueView, SectionView
 from newsletter.core.config import Config
 from newsletter.rendering import email_render, plaintext, safe_markdown
 from newsletter.rendering.personalise import PersonalFields, compile_parts
+from newsletter.rendering.view import BlockView, IssueView, SectionView
 
 KINDS = ("story", "event", "highlight", "announcement", "quote")
 AREAS = ("Economic recovery", "Social cohesion", "Migration health", "Protection")

@@ -18,9 +18,10 @@ from sqlmodel import Session
 from newsletter.audience.addresses import normalise
 from newsletter.cli.common import JSON_OPTION, console, new_app, print_json, state
 from newsletter.compose import issues
+from newsletter.compose.preview import current_snapshot
 from newsletter.core.clock import utcnow
 from newsletter.core.errors import UserError
-from newsletter.core.models import IssueSnapshot, Send
+from newsletter.core.models import Send
 from newsletter.delivery import confirmations, ledger
 from newsletter.delivery.composer import Composer, Recipient
 from newsletter.delivery.sender import Progress as SendProgress
@@ -248,10 +249,9 @@ def send_test(
     st = state()
     people = [normalise(a) for a in to]
     with st.session() as session:
-        issue = issues.get(session, issue_id)
-        wanted = language or issue.language
-        snaps = [s for s in issues.snapshots(session, issue_id) if s.language == wanted]
-        snaps = snaps or [_render(session, issue_id, wanted)]
+        snapshot = current_snapshot(session, st.config, issue_id, language)
+        wanted = snapshot.language
+        snaps = [snapshot]
     composer = Composer(st.config, issue_id, snaps, wanted, test=True)
     transport = make_transport(st.config)
     try:
@@ -266,21 +266,6 @@ def send_test(
                 raise UserError(f"proof to {a.normalised} not sent: {outcome.describe()}")
     finally:
         transport.close()
-
-
-def _render(session: Any, issue_id: int, language: str) -> IssueSnapshot:
-    from newsletter.compose.issue_view import load_view
-    from newsletter.rendering.email_render import render_issue
-
-    view = load_view(session, issue_id, language)
-    rendered = render_issue(view, state().config)
-    return IssueSnapshot(
-        issue_id=issue_id,
-        language=view.language,
-        subject=rendered.subject,
-        html=rendered.html,
-        text=rendered.text,
-    )
 
 
 confirmations_app = new_app("Confirmation emails for double opt-in lists.")

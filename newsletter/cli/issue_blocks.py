@@ -17,7 +17,7 @@ import typer
 
 from newsletter.cli.common import state
 from newsletter.compose import placements
-from newsletter.compose.issue_view import sections
+from newsletter.compose.issue_content import sections
 from newsletter.core.clock import utcnow
 from newsletter.core.errors import UserError
 

@@ -22,12 +22,13 @@ from newsletter.cli.issue_blocks import (
     parse_date,
     read_option_file,
 )
-from newsletter.compose import editions, issues
-from newsletter.compose.preview import SAMPLE_NAME, write_preview
+from newsletter.compose import editions, issue_checks, issues
+from newsletter.compose.preview import write_preview
 from newsletter.core.clock import utcnow
 from newsletter.core.errors import UserError
 from newsletter.core.models import ISSUE_STATUSES
 from newsletter.rendering import checks
+from newsletter.rendering.sample import SAMPLE_NAME
 
 app = new_app("Compose issues from library blocks, review, preview and check them.")
 
@@ -244,7 +245,7 @@ def check(issue_id: int = ISSUE, as_json: bool = JSON_OPTION) -> None:
     """Run the pre-send checks; exits with status 1 when any check is an error."""
     st = state()
     with st.session() as session:
-        findings = checks.check_issue(session, st.config, issue_id)
+        findings = issue_checks.check_issue(session, st.config, issue_id)
     errors = checks.errors_of(findings)
     if as_json:
         print_json([f.to_dict() for f in findings])

@@ -1,6 +1,6 @@
 """Other language editions of an issue: their texts and section headings.
 
-In an edition each block is shown through its translation (``issue_view.translation_of``);
+In an edition each block is shown through its translation (``issue_content.translation_of``);
 freezing renders every edition (``issues.freeze``).
 """
 
@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from newsletter.compose.issue_view import sections
+from newsletter.compose.issue_content import sections
 from newsletter.compose.issues import get, mark_edited
 from newsletter.core.errors import NotFound, UserError
 from newsletter.core.models import Issue

@@ -15,11 +15,13 @@ from typing import Any
 from sqlmodel import Session, col, delete, select
 
 from newsletter.compose import lifecycle
-from newsletter.compose.issue_view import languages, load_view, placements, sections
-from newsletter.core.config import Config, load_config
+from newsletter.compose.issue_checks import check_issue
+from newsletter.compose.issue_content import languages, load_view, placements, sections
+from newsletter.core.config import Config
 from newsletter.core.errors import NotFound, StateError, UserError
 from newsletter.core.models import Block, Issue, IssueEvent, IssueSnapshot
 from newsletter.rendering import templating
+from newsletter.rendering.checks import errors_of
 from newsletter.rendering.email_render import locale_for, render_issue
 
 EDITABLE_FIELDS = ("title", "subject", "preheader", "intro", "issue_date", "language", "theme")
@@ -157,8 +159,6 @@ def approve(
     session: Session, config: Config, issue_id: int, actor: str, now: datetime, note: str = ""
 ) -> Issue:
     """Approve an issue in review, refused while any pre-send check reports an error."""
-    from newsletter.rendering.checks import check_issue, errors_of
-
     issue = get(session, issue_id)
     lifecycle.check_transition(issue_id, issue.status, "approved")
     errors = errors_of(check_issue(session, config, issue_id))
@@ -198,13 +198,12 @@ def snapshots(session: Session, issue_id: int) -> list[IssueSnapshot]:
 
 
 def freeze(
-    session: Session, issue_id: int, now: datetime, config: Config | None = None
+    session: Session, issue_id: int, now: datetime, config: Config
 ) -> list[IssueSnapshot]:
     """Render the issue once per language (its own, then each edition) and keep the result:
     later block edits change nothing sent or archived.
 
     Idempotent: an issue frozen when scheduled keeps that snapshot when its send starts.
-    ``config`` should be passed by callers; without it the default config file is read.
     """
     issue = get(session, issue_id)
     if issue.status in ("draft", "in_review", "cancelled"):
@@ -212,7 +211,6 @@ def freeze(
     existing = snapshots(session, issue_id)
     if existing:
         return existing
-    config = config or load_config()
     made = []
     for language in languages(issue):
         view = load_view(session, issue_id, language)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from newsletter.compose.issue_view import placements, sections
+from newsletter.compose.issue_content import placements, sections
 from newsletter.compose.issues import get, mark_edited
 from newsletter.core.config import Config
 from newsletter.core.errors import NotFound, UserError

@@ -1,4 +1,9 @@
-"""Preview files: an issue as a sample recipient gets it, written as HTML and text."""
+"""An issue as it would go out now: its current snapshot (frozen, or rendered fresh), and
+preview files of it as the sample reader gets it, written as HTML and text.
+
+Previews and proofs (test sends) both start from ``current_snapshot``, so what an officer
+previews is what a proof sends and what the ledger will send.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,13 @@ from pathlib import Path
 from sqlmodel import Session
 
 from newsletter.compose import issues
-from newsletter.compose.issue_view import load_view
+from newsletter.compose.issue_content import load_view
 from newsletter.core.config import Config
 from newsletter.core.errors import UserError
+from newsletter.core.models import IssueSnapshot
 from newsletter.rendering.email_render import render_issue
-from newsletter.rendering.personalise import PersonalFields, archive_url, compile_parts
-
-SAMPLE_NAME = "Ayşe Yılmaz"
-SAMPLE_EMAIL = "ayse.yilmaz@example.org"
+from newsletter.rendering.personalise import compile_parts
+from newsletter.rendering.sample import SAMPLE_NAME, sample_fields
 
 
 @dataclass
@@ -24,29 +28,35 @@ class PreviewFiles:
     text: Path
 
 
-def sample_fields(base_url: str, issue_id: int, name: str = SAMPLE_NAME) -> PersonalFields:
-    base = base_url.rstrip("/")
-    return PersonalFields(
-        name=name,
-        email=SAMPLE_EMAIL,
-        unsubscribe_url=f"{base}/unsubscribe/sample-token",
-        preferences_url=f"{base}/preferences/sample-token",
-        view_online_url=archive_url(base, issue_id),
+def current_snapshot(
+    session: Session, config: Config, issue_id: int, language: str | None = None
+) -> IssueSnapshot:
+    """The frozen snapshot when there is one (what is or was sent), else a fresh render of the
+    issue as it is now (not stored). ``language`` None means the issue's own language."""
+    wanted = language or issues.get(session, issue_id).language
+    frozen = {s.language: s for s in issues.snapshots(session, issue_id)}
+    if wanted in frozen:  # what was sent stays what a preview shows, whatever changed since
+        return frozen[wanted]
+    view = load_view(session, issue_id, wanted)  # also refuses an unknown edition
+    rendered = render_issue(view, config)
+    return IssueSnapshot(
+        issue_id=issue_id,
+        language=view.language,
+        subject=rendered.subject,
+        preheader=rendered.preheader,
+        html=rendered.html,
+        text=rendered.text,
+        content=view.to_dict(),
     )
 
 
 def preview_parts(
     session: Session, config: Config, issue_id: int, language: str | None, name: str
 ) -> tuple[str, str]:
-    """The frozen snapshot when there is one (what is or was sent), else a fresh render."""
-    view = load_view(session, issue_id, language)  # also refuses an unknown edition
-    frozen = {s.language: s for s in issues.snapshots(session, issue_id)}
-    if view.language in frozen:
-        html, text = frozen[view.language].html, frozen[view.language].text
-    else:
-        rendered = render_issue(view, config)
-        html, text = rendered.html, rendered.text
-    return compile_parts(html, text).fill(sample_fields(config.public.base_url, issue_id, name))
+    """The HTML and text the sample reader named ``name`` gets."""
+    snapshot = current_snapshot(session, config, issue_id, language)
+    parts = compile_parts(snapshot.html, snapshot.text)
+    return parts.fill(sample_fields(config.public.base_url, issue_id, name))
 
 
 def write_preview(

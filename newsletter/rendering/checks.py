@@ -1,7 +1,8 @@
 """Pre-send checks: every finding has an id, a severity and a message naming what is at fault.
 
 Errors block approval and sending; warnings are for the editor to weigh. ``check_view`` is pure
-(the issue's content and the config in, findings out); ``check_issue`` loads the content first.
+(the issue's content and the config in, findings out), with no Session: the part that loads an
+issue and its editions from the database is ``compose.issue_checks.check_issue``.
 """
 
 from __future__ import annotations
@@ -10,34 +11,18 @@ from dataclasses import asdict, dataclass, replace
 from urllib.parse import urlsplit
 
 from markupsafe import escape
-from sqlmodel import Session
 
-from newsletter.compose import issues
-from newsletter.compose.issue_view import (
-    BlockView,
-    IssueView,
-    SectionView,
-    languages,
-    load_view,
-    sections,
-)
 from newsletter.core.config import Config
 from newsletter.core.errors import UserError
-from newsletter.core.models import Issue, Section
 from newsletter.rendering import email_render, mjml_schema, plaintext, safe_markdown, templating
-from newsletter.rendering.personalise import PersonalFields, compile_parts, marker
+from newsletter.rendering.personalise import compile_parts, marker
+from newsletter.rendering.sample import sample_fields
+from newsletter.rendering.view import BlockView, IssueView, SectionView
 
 SIZE_WARN = 90 * 1024
 SIZE_ERROR = 102 * 1024  # Gmail clips messages whose HTML is larger than this
 SUBJECT_MAX = 80
 UNCONFIGURED_ADDRESS = "Address not configured"
-SAMPLE = PersonalFields(
-    name="Ayşe Yılmaz",
-    email="ayse.yilmaz@example.org",
-    unsubscribe_url="https://news.example.org/unsubscribe/" + "x" * 120,
-    preferences_url="https://news.example.org/preferences/" + "x" * 120,
-    view_online_url="https://news.example.org/archive/1",
-)
 
 
 @dataclass(frozen=True)
@@ -53,37 +38,6 @@ class Finding:
 
 def errors_of(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == "error"]
-
-
-def check_issue(session: Session, config: Config, issue_id: int) -> list[Finding]:
-    """Checks of the issue and of each other-language edition (those prefixed "[tr] ")."""
-    issue = issues.get(session, issue_id)
-    findings = check_view(load_view(session, issue_id), config)
-    seen = {f.message for f in findings}
-    for language in languages(issue)[1:]:
-        edition = translation_findings(issue, language, sections(session, issue_id))
-        edition += check_view(load_view(session, issue_id, language), config)
-        findings += [
-            replace(f, message=f"[{language}] {f.message}")
-            for f in edition
-            if f.message not in seen
-        ]
-    return findings
-
-
-def translation_findings(issue: Issue, language: str, rows: list[Section]) -> list[Finding]:
-    edition = issue.translations.get(language, {})
-    missing = [name for name in ("title", "subject", "preheader") if not edition.get(name)]
-    if issue.intro and not edition.get("intro"):
-        missing.append("intro")
-    headings = edition.get("headings", {})
-    numbers = [str(n) for n, s in enumerate(rows, start=1) if str(s.id) not in headings]
-    if numbers:
-        missing.append(f"heading of section {', '.join(numbers)}")
-    if not missing:
-        return []
-    msg = f"the edition has no {', '.join(missing)}: the {issue.language} text is shown"
-    return [Finding("translation-incomplete", "warning", msg)]
 
 
 def _name(block: BlockView) -> str:
@@ -222,7 +176,8 @@ def part_findings(html: str, text: str, config: Config) -> list[Finding]:
 
 
 def size_findings(html: str, view: IssueView, config: Config) -> list[Finding]:
-    size = len(compile_parts(html, "").fill(SAMPLE)[0].encode("utf-8"))
+    sample = sample_fields(config.public.base_url, view.issue_id)
+    size = len(compile_parts(html, "").fill(sample)[0].encode("utf-8"))
     if size < SIZE_WARN:
         return []
     severity = "error" if size >= SIZE_ERROR else "warning"

@@ -16,11 +16,11 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval
 from markupsafe import Markup
 
-from newsletter.compose.issue_view import BlockView, IssueView, SectionView
 from newsletter.core.config import Config, OrganisationConfig
 from newsletter.core.errors import UserError
 from newsletter.rendering import plaintext, safe_markdown, templating
 from newsletter.rendering.personalise import archive_url, markers
+from newsletter.rendering.view import BlockView, IssueView, SectionView
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 SOCIAL_ICONS = frozenset(

@@ -13,9 +13,9 @@ from typing import Any
 import nh3
 from markdown_it.token import Token
 
-from newsletter.compose.issue_view import IssueView
 from newsletter.rendering import safe_markdown
 from newsletter.rendering.safe_markdown import is_allowed_url
+from newsletter.rendering.view import IssueView
 
 WIDTH = 76
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from newsletter.audience import lists
-from newsletter.compose import issues
+from newsletter.compose import issue_checks, issues
 from newsletter.core import logs
 from newsletter.core.config import Config
 from newsletter.core.errors import StateError, UserError
@@ -161,7 +161,7 @@ def _target_lists(session: Session, slugs: list[str]) -> list[str]:
 
 
 def _require_checks(session: Session, config: Config, issue_id: int) -> None:
-    errors = checks.errors_of(checks.check_issue(session, config, issue_id))
+    errors = checks.errors_of(issue_checks.check_issue(session, config, issue_id))
     if errors:
         first = "; ".join(f"{f.id}: {f.message}" for f in errors[:3])
         raise StateError(

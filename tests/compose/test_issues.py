@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from newsletter.compose import editions, issues, lifecycle, placements
-from newsletter.compose.issue_view import load_view
+from newsletter.compose.issue_content import load_view
 from newsletter.core.errors import NotFound, StateError, UserError
 from newsletter.core.models import Block, IssueEvent, IssueSnapshot
 from tests.plugins.compose import NOW

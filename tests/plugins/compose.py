@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from newsletter.compose.issue_view import IssueView, SectionView, block_view
+from newsletter.compose.issue_content import block_view
 from newsletter.core.models import Block
+from newsletter.rendering.view import IssueView, SectionView
 
 NOW = datetime(2021, 7, 2, 9, 30, tzinfo=UTC)
 

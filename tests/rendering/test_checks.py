@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from newsletter.compose import editions, issues, placements
-from newsletter.compose.issue_view import BlockView, SectionView
+from newsletter.compose import editions, issue_checks, issues, placements
 from newsletter.core.config import load_config
 from newsletter.rendering import checks, email_render
+from newsletter.rendering.view import BlockView, SectionView
 from tests.conftest import write_config
 from tests.plugins.compose import NOW, june_view
 
@@ -37,10 +37,10 @@ def test_a_good_issue_passes(config):
 def test_check_issue_reads_the_database(session, config, june_blocks):
     issue = issues.create(session, config, title="June", now=NOW, subject="June", preheader="p")
     placements.compose(session, config, issue.id, date(2021, 6, 1), date(2021, 6, 30), "e", NOW)
-    assert checks.check_issue(session, config, issue.id) == []
+    assert issue_checks.check_issue(session, config, issue.id) == []
     june_blocks[0].status = "draft"
     session.add(june_blocks[0])
-    finding = _one(checks.check_issue(session, config, issue.id), "block-not-ready")
+    finding = _one(issue_checks.check_issue(session, config, issue.id), "block-not-ready")
     assert finding.severity == "error" and finding.block_id == june_blocks[0].id
     assert finding.message == (
         f'block {june_blocks[0].id} "Forty women finish a tailoring course in Gaziantep" is draft'
@@ -278,7 +278,7 @@ def test_editions_are_checked_for_missing_texts_and_translations(session, config
     make_block(title="Clinic opens", translation_group="clinic")
     placements.compose(session, config, issue.id, date(2021, 6, 1), date(2021, 6, 30), "e", NOW)
     editions.translate(session, issue.id, "tr", {"subject": "Haziran"}, {}, "e", NOW)
-    found = checks.check_issue(session, config, issue.id)
+    found = issue_checks.check_issue(session, config, issue.id)
     assert [(f.id, f.severity) for f in found] == [
         ("translation-incomplete", "warning"),
         ("block-untranslated", "warning"),
@@ -289,5 +289,5 @@ def test_editions_are_checked_for_missing_texts_and_translations(session, config
     )
     assert found[1].message.startswith('[tr] block 1 "Clinic opens" is in en: no ready tr')
     make_block(title="Klinik açıldı", language="tr", translation_group="clinic")
-    ids = {f.id for f in checks.check_issue(session, config, issue.id)}
+    ids = {f.id for f in issue_checks.check_issue(session, config, issue.id)}
     assert ids == {"translation-incomplete"}

@@ -9,11 +9,11 @@ from html import unescape
 
 import pytest
 
-from newsletter.compose.issue_view import BlockView, SectionView
 from newsletter.core.config import load_config
 from newsletter.core.errors import UserError
 from newsletter.rendering import email_render
 from newsletter.rendering.personalise import PersonalFields, compile_parts, marker
+from newsletter.rendering.view import BlockView, SectionView
 from tests.conftest import write_config
 from tests.plugins.compose import june_view
 
