@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything the tests need on a fresh Debian machine, then runs ruff and the tests.
+# Installs everything the tests need on a fresh Debian machine, then runs ruff, the import
+# contracts (import-linter) and the tests.
 # Usage: bash scripts/test.sh [pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,4 +20,6 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
 .venv/bin/ruff check .
+# The dependency rule between capabilities and no import cycles (contracts in pyproject.toml).
+.venv/bin/lint-imports
 exec .venv/bin/python -m pytest "$@"

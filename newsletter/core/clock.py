@@ -1,7 +1,7 @@
 """Time is passed into the core; this is the one place that reads the wall clock."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 Clock = Callable[[], datetime]
 
@@ -21,6 +21,4 @@ class FixedClock:
         return self.now
 
     def advance(self, **delta: float) -> None:
-        from datetime import timedelta
-
         self.now = self.now + timedelta(**delta)
