@@ -14,6 +14,7 @@ from newsletter.compose.issue_content import sections
 from newsletter.compose.issues import get, mark_edited
 from newsletter.core.errors import NotFound, UserError
 from newsletter.core.models import Issue
+from newsletter.core.safe_text import one_line
 from newsletter.rendering.email_render import locale_for
 
 TRANSLATABLE = ("title", "subject", "preheader", "intro")
@@ -40,6 +41,11 @@ def translate(
     unknown = set(fields) - set(TRANSLATABLE)
     if unknown:
         raise UserError(f"{', '.join(sorted(unknown))}: not translatable (use {TRANSLATABLE})")
+    for name, value in fields.items():
+        if value is not None and name != "intro":
+            one_line(f"{language} {name}", value)
+    for text in headings.values():
+        one_line(f"{language} section heading", text)
     rows = sections(session, issue_id)
     for number in headings:
         if not 1 <= number <= len(rows):

@@ -20,10 +20,12 @@ from newsletter.compose.issue_content import languages, load_view, placements, s
 from newsletter.core.config import Config
 from newsletter.core.errors import NotFound, StateError, UserError
 from newsletter.core.models import Block, Issue, IssueEvent, IssueSnapshot
+from newsletter.core.safe_text import one_line
 from newsletter.rendering import templating
 from newsletter.rendering.checks import errors_of
 from newsletter.rendering.email_render import locale_for, render_issue
 
+ONE_LINE_FIELDS = ("title", "subject", "preheader")
 EDITABLE_FIELDS = ("title", "subject", "preheader", "intro", "issue_date", "language", "theme")
 
 
@@ -51,7 +53,7 @@ def create(
     if not title.strip():
         raise UserError("title: an issue needs a title")
     issue = Issue(
-        title=title.strip(),
+        title=one_line("title", title.strip()),
         language=config.library.default_language,
         theme=config.rendering.theme,
         author=author,
@@ -80,6 +82,11 @@ def _apply(issue: Issue, config: Config, fields: dict[str, Any]) -> None:
             raise UserError(f"{name}: not an issue field (use {', '.join(EDITABLE_FIELDS)})")
         if name == "title" and not str(value).strip():
             raise UserError("title: an issue needs a title")
+        if name in ONE_LINE_FIELDS and value is not None:
+            # The subject becomes a header and the title the archive's headline: one clean line.
+            one_line(name, str(value))
+        if name == "intro" and value and "\x00" in str(value):
+            raise UserError("intro: contains a NUL character; remove it and try again")
         if name == "language":
             locale_for(value)
             if value in issue.translations:

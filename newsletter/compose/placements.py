@@ -16,6 +16,7 @@ from newsletter.compose.issues import get, mark_edited
 from newsletter.core.config import Config
 from newsletter.core.errors import NotFound, UserError
 from newsletter.core.models import Block, Issue, Placement, Section
+from newsletter.core.safe_text import one_line
 from newsletter.rendering import templating
 
 
@@ -43,7 +44,9 @@ def _find_section(
     if wanted is not None:
         match = next((s for s in existing if s.heading.casefold() == wanted.casefold()), None)
         area = next((a.slug for a in config.library.areas if wanted in (a.slug, a.name)), None)
-        heading = _area_heading(config, area, wanted) if area else wanted.strip()
+        heading = (
+            _area_heading(config, area, wanted) if area else one_line("--section", wanted.strip())
+        )
         if not heading:
             raise UserError("--section: a section needs a heading")
         return match or _new_section(session, issue, heading, area, existing)
@@ -148,7 +151,7 @@ def set_overrides(
         placement.title_override = placement.summary_override = None
         placement.hide_image = False
     if title is not None:
-        placement.title_override = title or None
+        placement.title_override = one_line("--title", title.strip()) or None
     if summary is not None:
         placement.summary_override = summary or None
     if hide_image is not None:
@@ -243,7 +246,7 @@ def edit_section(
     if heading is not None:
         if not heading.strip():
             raise UserError("--heading: a section needs a heading")
-        section.heading = heading.strip()
+        section.heading = one_line("--heading", heading.strip())
     if position is not None:
         if not 1 <= position <= len(rows) + 1:
             raise UserError(f"--position {position}: choose 1 to {len(rows) + 1}")

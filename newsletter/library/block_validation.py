@@ -17,6 +17,7 @@ from babel import Locale
 from newsletter.core.config import LibraryConfig
 from newsletter.core.errors import UserError
 from newsletter.core.models import BLOCK_KINDS, BLOCK_STATUSES
+from newsletter.core.safe_text import one_line
 from newsletter.core.textmatch import unique
 from newsletter.library.areas import area_slug
 
@@ -41,7 +42,10 @@ def _text(field: str, value: Any) -> str:
         return ""
     if not isinstance(value, str | int | float) or isinstance(value, bool):
         raise UserError(f"{field}: expected text, got {value!r}")
-    return str(value).strip()
+    text = str(value).strip()
+    if "\x00" in text:  # MJML stops at a NUL: refused here, not as a baffling render error
+        raise UserError(f"{field}: contains a NUL character; remove it and try again")
+    return text
 
 
 def _optional(field: str, value: Any) -> str | None:
@@ -49,7 +53,7 @@ def _optional(field: str, value: Any) -> str | None:
 
 
 def _title(field: str, value: Any) -> str:
-    title = " ".join(_text(field, value).split())
+    title = one_line(field, " ".join(_text(field, value).split()))
     if not title:
         raise UserError(f"{field}: a block needs a title")
     if len(title) > MAX_TITLE:
@@ -59,7 +63,11 @@ def _title(field: str, value: Any) -> str:
 
 def _body(field: str, value: Any) -> str:
     # Keep the author's inner line breaks and indentation; only the ends are trimmed.
-    return value.strip("\n\r ") if isinstance(value, str) else _text(field, value)
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise UserError(f"{field}: contains a NUL character; remove it and try again")
+        return value.strip("\n\r ")
+    return _text(field, value)
 
 
 def _choice(choices: tuple[str, ...], aliases: dict[str, str] | None = None) -> Callable:
