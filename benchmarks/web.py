@@ -44,7 +44,7 @@ def _config(folder: Path):
         "[web]\nrate_limit_per_ip_per_hour = 1000000\nrate_limit_per_address_per_hour = 1000000\n",
         encoding="utf-8",
     )
-    return load_config(path, environ={})
+    return load_config(path, environ={"NEWSLETTER_SECRET_KEY": SECRET})
 
 
 def _seed(engine, now) -> int:

@@ -2,20 +2,34 @@
 
 Lookup order for the file: ``--config PATH``, else ``$NEWSLETTER_CONFIG``, else
 ``./newsletter.toml``, else the defaults alone. Every key is documented in
-``config.example.toml``; a test keeps the two in step. Secrets are never read from the file.
+``config.example.toml``; a test keeps the two in step. Secrets are never read from the file:
+they come from the environment given to ``load_config`` (or the secret file), once, and are held
+out of every repr and dump (``config_secrets``). Values are checked at load (``config_values``):
+ranges, https URLs, strict booleans, one-line text. ``Config.warnings`` lists what loads but is
+only fit for testing (plain http on this machine), for the CLI to show.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import secrets
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, StrictBool, ValidationError
 
+from newsletter.core import config_secrets
+from newsletter.core.config_values import (
+    BaseUrl,
+    HexColour,
+    OptionalWebUrl,
+    Port,
+    Section,
+    WebLinks,
+    WebUrl,
+    url_warnings,
+)
 from newsletter.core.errors import ConfigError
 from newsletter.core.library_defaults import DEFAULT_AREAS, DEFAULT_PARTNERS, Area
 
@@ -23,23 +37,19 @@ ENV_PREFIX = "NEWSLETTER_"
 DEFAULT_FILE = "newsletter.toml"
 
 
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-
 class OrganisationConfig(Section):
     name: str = "Our Organisation"
     postal_address: str = "Address not configured"
-    website: str = "https://example.org"
-    logo_url: str = ""
-    brand_colour: str = "#0033a0"
+    website: WebUrl = "https://example.org"
+    logo_url: OptionalWebUrl = ""
+    brand_colour: HexColour = "#0033a0"
     contact_email: str = "newsletter@example.org"
-    social: dict[str, str] = {}
+    social: WebLinks = {}
 
 
 class DatabaseConfig(Section):
     url: str = "sqlite:///newsletter.db"
-    echo: bool = False
+    echo: StrictBool = False
 
 
 class LibraryConfig(Section):
@@ -56,12 +66,12 @@ class RenderingConfig(Section):
 
 
 class PublicConfig(Section):
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: BaseUrl = "http://127.0.0.1:8000"
 
 
 class WebConfig(Section):
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: Port = 8000
     consent_text: str = (
         "I agree to receive this newsletter by email. I can unsubscribe at any time with the "
         "link in every email; my data is handled as described in the privacy notice."
@@ -72,9 +82,11 @@ class WebConfig(Section):
         "işlenir."
     )
     consent_version: str = "2026-11"
-    rate_limit_per_ip_per_hour: int = 20
-    rate_limit_per_address_per_hour: int = 5
-    max_body_bytes: int = 65536
+    # 0 would refuse every request: a form needs at least one.
+    rate_limit_per_ip_per_hour: int = Field(20, ge=1)
+    rate_limit_per_address_per_hour: int = Field(5, ge=1)
+    # Below 1 KiB the subscribe form and even the one-click unsubscribe POST get a 413.
+    max_body_bytes: int = Field(65536, ge=1024, le=10 * 1024 * 1024)
 
 
 class SendingConfig(Section):
@@ -84,34 +96,37 @@ class SendingConfig(Section):
     from_name: str = "Our Organisation"
     reply_to: str = ""
     envelope_sender: str = ""
-    verp: bool = False
+    verp: StrictBool = False
     message_id_domain: str = ""
     list_id: str = ""
     feedback_id: str = ""
     unsubscribe_mailto: str = ""
-    rate_per_second: float = Field(0.0, ge=0)
-    rate_per_hour: int = Field(0, ge=0)
-    batch_size: int = Field(500, gt=0)
-    max_attempts: int = Field(5, gt=0)
-    retry_base_seconds: float = Field(30.0, ge=0)
+    rate_per_second: float = Field(0.0, ge=0)  # 0: unlimited
+    rate_per_hour: int = Field(0, ge=0)  # 0: unlimited
+    # A claim is one transaction holding its rows in memory: keep it a bounded size.
+    batch_size: int = Field(500, gt=0, le=10_000)
+    max_attempts: int = Field(5, gt=0, le=100)
+    # 0 would retry a 4xx at once, in a loop, against a server asking us to wait.
+    retry_base_seconds: float = Field(30.0, gt=0)
     retry_max_age_hours: float = Field(24.0, gt=0)
     policy_failures_to_pause: int = Field(10, gt=0)
 
 
 class SmtpConfig(Section):
     host: str = "localhost"
-    port: int = Field(587, gt=0, lt=65536)
+    port: Port = 587
     security: Literal["starttls", "tls", "none"] = "starttls"
     username: str = ""
     ca_file: str = ""
     timeout_seconds: float = Field(30.0, gt=0)
     max_messages_per_connection: int = Field(100, gt=0)
-    pool_size: int = Field(2, gt=0)
+    # More parallel connections than this get a sender throttled or refused by most servers.
+    pool_size: int = Field(2, gt=0, le=50)
     local_hostname: str = ""
 
 
 class DkimConfig(Section):
-    enabled: bool = False
+    enabled: StrictBool = False
     domain: str = ""
     selector: str = ""
     key_file: str = ""
@@ -119,14 +134,14 @@ class DkimConfig(Section):
 
 class SchedulerConfig(Section):
     timezone: str = "Europe/Istanbul"
-    grace_minutes: int = Field(60, ge=0)
+    grace_minutes: int = Field(60, ge=0)  # 0: a missed send is never sent late
     poll_seconds: float = Field(15.0, gt=0)
     lease_seconds: float = Field(120.0, gt=0)
 
 
 class SubscribersConfig(Section):
     folder: str = "subscribers"
-    confirm_days: int = 7
+    confirm_days: int = Field(7, ge=1, le=365)
 
 
 class SecurityConfig(Section):
@@ -150,6 +165,11 @@ class Config(Section):
     # Where the file was found (None: defaults only). Relative paths resolve against its folder.
     source: Path | None = None
 
+    # Resolved once by load_config; private, so no repr, str or dump ever shows them.
+    _secret_key: SecretStr | None = PrivateAttr(default=None)
+    _smtp_password: SecretStr = PrivateAttr(default=SecretStr(""))
+    _warnings: list[str] = PrivateAttr(default_factory=list)
+
     def resolve_path(self, value: str) -> Path:
         """A path from the config, relative to the config file's folder (or the working folder)."""
         path = Path(value).expanduser()
@@ -160,27 +180,31 @@ class Config(Section):
 
     @property
     def smtp_password(self) -> str:
-        return os.environ.get(ENV_PREFIX + "SMTP_PASSWORD", "")
+        """$NEWSLETTER_SMTP_PASSWORD of the environment given to load_config ("" if unset)."""
+        return self._smtp_password.get_secret_value()
 
     @property
     def secret_key(self) -> str:
-        """The signing secret: $NEWSLETTER_SECRET_KEY, else the secret file (created if absent)."""
-        env = os.environ.get(ENV_PREFIX + "SECRET_KEY")
-        if env:
-            return env
-        path = self.resolve_path(self.security.secret_file)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_urlsafe(48))
-        key = path.read_text().strip()
-        if len(key) < 32:
-            raise ConfigError(f"{path}: the signing secret is shorter than 32 characters")
-        return key
+        """The signing secret: $NEWSLETTER_SECRET_KEY of the environment given to load_config,
+        else the secret file, created on first use (not at load: most commands never sign)."""
+        if self._secret_key is None:
+            path = self.resolve_path(self.security.secret_file)
+            self._secret_key = config_secrets.read_or_create_file(path)
+        return self._secret_key.get_secret_value()
+
+    @property
+    def warnings(self) -> list[str]:
+        """Settings that load but only suit testing (http on this machine), one line each."""
+        return list(self._warnings)
+
+    def _urls(self) -> list[tuple[str, str]]:
+        org = self.organisation
+        urls = [("public.base_url", self.public.base_url), ("organisation.website", org.website)]
+        urls += [("organisation.logo_url", org.logo_url)] if org.logo_url else []
+        return urls + [(f"organisation.social.{k}", v) for k, v in org.social.items()]
 
 
-SECRET_ENV = {"NEWSLETTER_SECRET_KEY", "NEWSLETTER_SMTP_PASSWORD", "NEWSLETTER_CONFIG"}
+SECRET_ENV = {config_secrets.SECRET_ENV, config_secrets.PASSWORD_ENV, "NEWSLETTER_CONFIG"}
 SECTIONS = [name for name in Config.model_fields if name != "source"]
 
 
@@ -224,14 +248,29 @@ def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, Any]]:
         fields = Config.model_fields[section].annotation.model_fields  # type: ignore[union-attr]
         if key not in fields:
             raise ConfigError(f"environment variable {name}: no key {section}.{key}")
-        value: Any = raw
-        if raw[:1] in "[{":
-            try:
-                value = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise ConfigError(f"environment variable {name}: invalid JSON ({exc})") from exc
+        value = _env_value(name, raw, fields[key].annotation)
         out.setdefault(section, {})[key] = value
     return out
+
+
+def _env_value(name: str, raw: str, annotation: Any) -> Any:
+    """Lists and tables are JSON, booleans the JSON words true/false, the rest plain text
+    (numbers are parsed by the model, so its range messages apply)."""
+    if annotation is bool:
+        if raw not in ("true", "false"):
+            raise ConfigError(f"environment variable {name}: write true or false (got {raw!r})")
+        return raw == "true"
+    if get_origin(annotation) in (list, dict) or (
+        isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    ):
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"environment variable {name}: invalid JSON ({exc}); "
+                'write a list as ["a", "b"], a table as {"k": "v"}'
+            ) from exc
+    return raw
 
 
 def _merge(data: dict[str, Any], overrides: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -243,9 +282,7 @@ def _merge(data: dict[str, Any], overrides: dict[str, dict[str, Any]]) -> dict[s
     return merged
 
 
-def _explain(
-    exc: ValidationError, origin: str, from_env: dict[str, dict[str, Any]]
-) -> ConfigError:
+def _explain(exc: ValidationError, origin: str, from_env: dict[str, dict[str, Any]]) -> ConfigError:
     err = exc.errors()[0]
     key = ".".join(str(p) for p in err["loc"])
     loc = [str(p) for p in err["loc"]]
@@ -254,8 +291,11 @@ def _explain(
     if err["type"] == "extra_forbidden":
         return ConfigError(f"{origin}: unknown key '{key}'")
     given = err.get("input")
-    shown = "" if isinstance(given, dict) else f" (got {given!r})"
-    return ConfigError(f"{origin}: key '{key}': {err['msg']}{shown}")
+    shown = "" if isinstance(given, dict | list) else f" (got {given!r})"
+    message = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "bool_type":  # a quoted "true", "yes" or 1: say what is accepted
+        message = "write true or false, without quotes"
+    return ConfigError(f"{origin}: key '{key}': {message}{shown}")
 
 
 def load_config(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Config:
@@ -270,6 +310,7 @@ def load_config(path: str | Path | None = None, environ: dict[str, str] | None =
                     f"{file}: key '{section}.{forbidden}' is a secret: set it in the environment "
                     f"(NEWSLETTER_{'SECRET_KEY' if forbidden == 'secret_key' else 'SMTP_PASSWORD'})"
                 )
+    env_secret = config_secrets.from_environment(environ)
     overrides = _env_overrides(environ)
     merged = _merge(data, overrides)
     origin = str(file) if file else "configuration"
@@ -278,4 +319,9 @@ def load_config(path: str | Path | None = None, environ: dict[str, str] | None =
     except ValidationError as exc:
         raise _explain(exc, origin, overrides) from exc
     config.source = file.resolve() if file else None
+    config._smtp_password = config_secrets.smtp_password(environ)
+    # An existing secret file is read now, so a short one is refused before any work starts.
+    secret_file = config.resolve_path(config.security.secret_file)
+    config._secret_key = env_secret or config_secrets.read_file(secret_file)
+    config._warnings = url_warnings(config._urls())
     return config

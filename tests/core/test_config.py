@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import tomllib
 from pathlib import Path
 
@@ -62,11 +64,11 @@ def test_defaults_without_any_file(tmp_path: Path) -> None:
 
 
 def test_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "newsletter.toml").write_text('[web]\nport = 8001\n')
+    (tmp_path / "newsletter.toml").write_text("[web]\nport = 8001\n")
     other = tmp_path / "other.toml"
-    other.write_text('[web]\nport = 8002\n')
+    other.write_text("[web]\nport = 8002\n")
     explicit = tmp_path / "explicit.toml"
-    explicit.write_text('[web]\nport = 8003\n')
+    explicit.write_text("[web]\nport = 8003\n")
     assert load_config(environ={}).web.port == 8001
     assert load_config(environ={"NEWSLETTER_CONFIG": str(other)}).web.port == 8002
     assert load_config(explicit, environ={"NEWSLETTER_CONFIG": str(other)}).web.port == 8003
@@ -93,8 +95,8 @@ def test_relative_paths_resolve_against_config_folder(tmp_path: Path) -> None:
     ("toml", "message"),
     [
         ('[smtp]\nport = "abc"\n', "smtp.port"),
-        ('[smtp]\nprot = 25\n', "unknown key 'smtp.prot'"),
-        ('[nonsense]\na = 1\n', "unknown key 'nonsense'"),
+        ("[smtp]\nprot = 25\n", "unknown key 'smtp.prot'"),
+        ("[nonsense]\na = 1\n", "unknown key 'nonsense'"),
         ('[sending]\ntransport = "pigeon"\n', "sending.transport"),
         ('[smtp]\npassword = "hunter2"\n', "NEWSLETTER_SMTP_PASSWORD"),
         ('[security]\nsecret_key = "x"\n', "NEWSLETTER_SECRET_KEY"),
@@ -122,13 +124,98 @@ def test_missing_config_file_is_an_error(tmp_path: Path) -> None:
         load_config(tmp_path / "nope.toml", environ={})
 
 
-def test_secret_from_environment_or_created_file(tmp_path: Path) -> None:
+def test_secret_from_the_given_environment_not_os_environ(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # os.environ holds the autouse fixture's secret; load_config must use the environ it is given.
     path = tmp_path / "c.toml"
     path.write_text("")
-    assert load_config(path, environ={}).secret_key  # env set by the autouse fixture
-    import os
+    given = "a-secret-given-to-load-config-0123456789abcdef"
+    config = load_config(path, environ={"NEWSLETTER_SECRET_KEY": given})
+    assert config.secret_key == given
+    monkeypatch.setenv("NEWSLETTER_SECRET_KEY", "changed-after-loading-0123456789abcdefghijkl")
+    assert config.secret_key == given
+    from_file = load_config(path, environ={}).secret_key
+    assert from_file != os.environ["NEWSLETTER_SECRET_KEY"]
+    assert from_file == (tmp_path / ".newsletter-secret").read_text().strip()
 
-    del os.environ["NEWSLETTER_SECRET_KEY"]
-    first = load_config(path, environ={}).secret_key
-    assert (tmp_path / ".newsletter-secret").stat().st_mode & 0o777 == 0o600
+
+def test_smtp_password_from_the_given_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSLETTER_SMTP_PASSWORD", "from-os-environ")
+    assert load_config(environ={}).smtp_password == ""
+    config = load_config(environ={"NEWSLETTER_SMTP_PASSWORD": "parola"})
+    monkeypatch.setenv("NEWSLETTER_SMTP_PASSWORD", "changed-later")
+    assert config.smtp_password == "parola"
+
+
+def test_secret_file_created_once_with_mode_600(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("")
+    config = load_config(path, environ={})
+    secret_file = tmp_path / ".newsletter-secret"
+    assert not secret_file.exists()  # created on first use, not by every command that loads
+    first = config.secret_key
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    assert len(first) >= 32
     assert load_config(path, environ={}).secret_key == first
+
+
+def test_secret_file_is_read_once(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("")
+    secret_file = tmp_path / ".newsletter-secret"
+    secret_file.write_text("first-secret-in-the-file-0123456789abcdef\n")
+    config = load_config(path, environ={})
+    # Rewritten, then gone: a config already loaded keeps the secret it read, without the file.
+    secret_file.write_text("second-secret-in-the-file-0123456789abcdef\n")
+    assert config.secret_key == "first-secret-in-the-file-0123456789abcdef"
+    secret_file.unlink()
+    assert {config.secret_key for _ in range(15)} == {"first-secret-in-the-file-0123456789abcdef"}
+    assert not secret_file.exists()
+
+
+def test_a_short_secret_file_is_refused_at_load(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("")
+    (tmp_path / ".newsletter-secret").write_text("short\n")
+    with pytest.raises(ConfigError, match=r"\.newsletter-secret: the signing secret is shorter"):
+        load_config(path, environ={})
+
+
+@pytest.mark.parametrize("value", ["x", "k" * 31])
+def test_a_short_environment_secret_is_refused(value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(environ={"NEWSLETTER_SECRET_KEY": value})
+    message = str(caught.value)
+    assert message.startswith("environment variable NEWSLETTER_SECRET_KEY: ")
+    assert "32 characters" in message and "\n" not in message
+    assert "k" * 31 not in message  # the secret itself is never echoed
+    assert load_config(environ={"NEWSLETTER_SECRET_KEY": "a" * 32}).secret_key == "a" * 32
+
+
+def test_secrets_never_appear_in_repr_str_dump_or_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret, password = "the-signing-secret-0123456789abcdefghij", "the-smtp-password-parola"
+    config = load_config(
+        environ={"NEWSLETTER_SECRET_KEY": secret, "NEWSLETTER_SMTP_PASSWORD": password}
+    )
+    assert config.secret_key == secret and config.smtp_password == password
+    logging.getLogger("test").warning("config %s %r", config, config)
+    shown = [
+        repr(config),
+        str(config),
+        config.model_dump_json(),
+        str(config.model_dump()),
+        repr(config.model_copy()),
+        caplog.text,
+    ]
+    for text in shown:
+        assert secret not in text and password not in text
+    assert "**********" not in config.model_dump_json()  # not even a masked placeholder field
+
+
+def test_a_copied_config_keeps_its_secrets() -> None:
+    secret = "kept-across-copies-0123456789abcdefghijkl"
+    config = load_config(environ={"NEWSLETTER_SECRET_KEY": secret})
+    assert config.model_copy(deep=True).secret_key == secret

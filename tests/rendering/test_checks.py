@@ -137,8 +137,8 @@ def test_insecure_logo_and_social_links(tmp_path):
     config = load_config(
         write_config(tmp_path),
         environ={
-            "NEWSLETTER_ORGANISATION_LOGO_URL": "http://example.org/logo.png",
-            "NEWSLETTER_ORGANISATION_SOCIAL": '{"facebook": "http://facebook.com/x"}',
+            "NEWSLETTER_ORGANISATION_LOGO_URL": "http://127.0.0.1/logo.png",
+            "NEWSLETTER_ORGANISATION_SOCIAL": '{"facebook": "http://localhost/x"}',
         },
     )
     found = checks.check_view(june_view(), config)
