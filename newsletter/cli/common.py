@@ -1,4 +1,9 @@
-"""What every CLI command shares: the loaded config, the database, JSON output, errors."""
+"""What every CLI command shares: the loaded config, the database, JSON output, errors.
+
+Kept light on purpose: `newsletter.cli.main` imports this module for every invocation, even
+`newsletter --help`, so the config loader (pydantic), the database (SQLAlchemy, SQLModel) and
+Rich are imported only when a command first needs them.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +15,32 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from newsletter.core.config import Config, load_config
-from newsletter.core.db import open_database, session_scope
 from newsletter.core.errors import UserError
 
-console = Console()
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from newsletter.core.config import Config
+
+    console: Console
+    err_console: Console
+
+
+def __getattr__(name: str) -> Any:
+    """`console` and `err_console`, made on first use so importing this module skips Rich."""
+    if name in ("console", "err_console"):
+        from rich.console import Console
+
+        value = Console(stderr=name == "err_console")
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class UserErrorGroup(typer.core.TyperGroup):
@@ -47,16 +65,22 @@ class AppState:
 
     @cached_property
     def config(self) -> Config:
+        from newsletter.core.config import load_config
+
         return load_config(self.config_path)
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            from newsletter.core.db import open_database
+
             self._engine = open_database(self.config)
         return self._engine
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        from newsletter.core.db import session_scope
+
         with session_scope(self.engine) as session:
             yield session
 
