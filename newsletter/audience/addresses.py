@@ -2,8 +2,12 @@
 
 The normalised form is what email-validator returns (Unicode NFC, IDNA-normalised domain, so
 ``İSTANBUL.example`` and ``i̇stanbul.example`` are the same domain) with the local part
-lowercased the same way, so ``Ayşe@…`` and ``ayşe@…`` are one person. It is the key for
-deduplication and for suppression hashes.
+lowercased, so ``Ayşe@…`` and ``ayşe@…`` are one person. It is the key for deduplication and
+for suppression hashes. Python's lower() turns the Turkish ``İ`` into ``i`` plus a combining
+dot (U+0307), a letter no one types: "İPEK.YILDIZ@…" from a Turkish keyboard with Caps Lock
+became a mailbox that does not exist. The local part drops that dot, so ``İPEK@…`` is
+``ipek@…``. Versions before kept it; ``earlier_key`` gives that old key, so people stored or
+suppressed under it are still found.
 
 The ASCII form (punycode domain) goes on the SMTP envelope. An address whose local part is not
 ASCII has no ASCII form: it is kept, and ``Address.smtputf8`` says the server must offer SMTPUTF8.
@@ -14,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from typing import NamedTuple
-from unicodedata import is_normalized
+from unicodedata import is_normalized, normalize
 
 from email_validator import EmailNotValidError, validate_email
 from email_validator.rfc_constants import EMAIL_MAX_LENGTH
@@ -62,20 +66,24 @@ def normalise(email: str) -> Address:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
         raise InvalidAddress(value, str(exc)) from None
-    local = result.local_part.lower()
+    local = _lower(result.local_part)
     ascii_email = None
-    if result.ascii_email is not None:
-        ascii_email = result.ascii_local_part.lower() + "@" + result.ascii_domain
+    if local.isascii() and result.ascii_domain:
+        ascii_email = local + "@" + result.ascii_domain
     return Address(local + "@" + result.domain, ascii_email)
+
+
+def _lower(local: str) -> str:
+    """Lower case without the stray dot of a lowered İ ("İPEK" gives "ipek", not "i̇pek")."""
+    return local.lower().replace("i\u0307", "i")
 
 
 def _simple(value: str) -> Address:
     local, _, domain_part = value.rpartition("@")
     domain, ascii_domain = _domain(domain_part)
     info = validate_email_local_part(local, allow_smtputf8=True)
-    local = info["local_part"].lower()
-    ascii_local = info["ascii_local_part"]
-    ascii_email = None if ascii_local is None else ascii_local.lower() + "@" + ascii_domain
+    local = _lower(info["local_part"])
+    ascii_email = local + "@" + ascii_domain if local.isascii() else None
     if len(ascii_email or value.encode()) > EMAIL_MAX_LENGTH:
         validate_email(value, check_deliverability=False)  # raises its own "too long" message
     return Address(local + "@" + domain, ascii_email)
@@ -85,6 +93,23 @@ def _simple(value: str) -> Address:
 def _domain(domain_part: str) -> tuple[str, str]:
     result = validate_email("postmaster@" + domain_part, check_deliverability=False)
     return result.domain, result.ascii_domain
+
+
+def earlier_key(email: str) -> str | None:
+    """The normalised form older versions gave ``email``, when it differs from today's (its
+    local part had an İ, lowered with the combining dot kept); None for every other address."""
+    local = email.strip().rpartition("@")[0]
+    if "İ" not in local and "\u0307" not in local:
+        return None
+    today = normalise(email).normalised
+    before = normalize("NFC", local).lower() + "@" + today.rpartition("@")[2]
+    return None if before == today else before
+
+
+def lookup_keys(email: str) -> list[str]:
+    """The normalised form, then the earlier one if there is one: what lookups look for."""
+    earlier = earlier_key(email)
+    return [normalise(email).normalised, *([earlier] if earlier else [])]
 
 
 def is_valid(email: str) -> bool:

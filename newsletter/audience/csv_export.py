@@ -2,7 +2,8 @@
 
 Columns: email, name, language, organisation, then one column per free attribute (sorted).
 ``excel=True`` writes what Turkish Excel opens directly: UTF-8 with a byte-order mark and
-semicolons. Rows are streamed from the database, never all held in memory.
+semicolons. Cells that a spreadsheet would run as a formula get a leading quote (csv_cells),
+which the import takes off again. Rows are streamed from the database, never all held in memory.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from newsletter.audience import lists
+from newsletter.audience import csv_cells, lists
 from newsletter.core.errors import UserError
 from newsletter.core.models import Subscriber, Subscription
 
@@ -73,20 +74,14 @@ def export_csv(
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as f:
             writer = csv.writer(f, delimiter=";" if excel else ",")
-            writer.writerow(header)
+            writer.writerow(csv_cells.row(header))
             for row in _stream(session, query):
-                attrs = row.attributes
-                writer.writerow([row.email, row.name, row.language, row.organisation,
-                                 *(_cell(attrs.get(k)) for k in header[4:])])  # fmt: skip
+                cells = [row.email, row.name, row.language, row.organisation]
+                cells += [row.attributes.get(k) for k in header[4:]]
+                writer.writerow(csv_cells.row(cells))
                 count += 1
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return count
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else str(value)

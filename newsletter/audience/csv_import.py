@@ -19,8 +19,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from newsletter.audience import lists
-from newsletter.audience.addresses import InvalidAddress, normalise
+from newsletter.audience import csv_cells, lists
+from newsletter.audience.addresses import InvalidAddress, earlier_key, normalise
 from newsletter.audience.csv_source import BadRow, Row, open_rows
 from newsletter.audience.import_batch import Batch, Prepared, apply_batch
 from newsletter.audience.suppression import hash_normalised
@@ -147,7 +147,11 @@ def _check(secret: str, row: Row | BadRow, seen: dict[str, int]) -> Prepared | P
     first = seen.setdefault(address.normalised, row.line)
     if first != row.line:
         return row.line, row.email, "duplicate", f"same address as line {first}"
-    return Prepared(row, address, hash_normalised(secret, address.normalised))
+    prepared = Prepared(row, address, hash_normalised(secret, address.normalised))
+    prepared.earlier = earlier_key(row.email)  # None but for an İ in the local part
+    if prepared.earlier:
+        prepared.earlier_digest = hash_normalised(secret, prepared.earlier)
+    return prepared
 
 
 def _flush(session: Session, batch: Batch, report: ImportReport, writer: _ReportWriter) -> None:
@@ -208,10 +212,12 @@ class _ReportWriter:
             fd, name = tempfile.mkstemp(prefix=".import-", suffix=".csv", dir=self.target.parent)
         except OSError as exc:
             raise UserError(f"cannot write the report in {self.target.parent}: {exc}") from None
-        # UTF-8 with BOM so that Excel shows Turkish and Arabic letters correctly.
+        # UTF-8 with BOM so that Excel shows Turkish and Arabic letters correctly; the rows
+        # quote the file's own cells back, so formulas in it are made inert (csv_cells).
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
-            writer.writerows([REPORT_FIELDS, *rows, ["", "", "summary", summary]])
+            table = [REPORT_FIELDS, *rows, ["", "", "summary", summary]]
+            writer.writerows(csv_cells.row(cells) for cells in table)
         os.replace(name, self.target)
 
 

@@ -1,21 +1,29 @@
-"""Reading subscriber CSV files: encoding, delimiter, header mapping, one parsed row at a time.
+"""Reading subscriber CSV files: delimiter, header mapping, one parsed row at a time.
 
-Files come from Excel as often as from scripts: UTF-8 with or without a byte-order mark, or
-Windows-1254 (Turkish Excel's "CSV"), separated by commas or by semicolons. The file is
-streamed; only the encoding check reads it twice (in binary chunks, without keeping them).
+Files come from Excel as often as from scripts, separated by commas or by semicolons, in the
+encodings csv_text handles. The file is streamed, never held whole.
+
+A quote left open would make the csv module read every following line into one cell and report
+a single row, so a cell that runs over a line break is accepted only while it reads like a
+wrapped cell (Excel's Alt+Enter): a continued line holding the delimiter or an address looks
+like a swallowed row, and the file is refused naming the line the quote opened on. So are files
+wider than MAX_COLUMNS; a row with a cell longer than MAX_CELL is rejected on its own.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
-import io
+import re
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsletter.audience.csv_cells import restore
+from newsletter.audience.csv_text import detect_encoding, lines
 from newsletter.audience.search_text import fold
 from newsletter.core.errors import UserError
+from newsletter.core.safe_text import fold_line
 
 FIELDS = ("email", "name", "language", "organisation")
 ALIASES = {
@@ -26,7 +34,9 @@ ALIASES = {
     "organisation": {"organisation", "organization", "org", "kurum", "kuruluş", "kurulus",
                      "company", "şirket", "المنظمة"},
 }  # fmt: skip
-_CHUNK = 1 << 20
+MAX_COLUMNS = 200
+MAX_CELL = 10_000  # characters: far more than any name, organisation or note needs
+_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -55,43 +65,6 @@ class BadRow:
     line: int
     email: str
     reason: str
-
-
-def detect_encoding(path: Path) -> str:
-    """'utf-8-sig' (BOM), 'utf-8', or 'cp1254'; refuses binary, UTF-16 and empty files."""
-    try:
-        with path.open("rb") as f:
-            head = f.read(4)
-            if not head:
-                raise UserError(f"{path}: the file is empty")
-            if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-                raise UserError(f"{path}: UTF-16 text is not supported: save it as CSV UTF-8")
-            f.seek(0)
-            return _scan(path, f)
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
-
-
-def _scan(path: Path, f: io.BufferedReader) -> str:
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
-    while chunk := f.read(_CHUNK):
-        if b"\x00" in chunk:
-            raise UserError(f"{path}: this is not a text file (an Excel workbook?): save it as CSV")
-        if utf8:
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError:
-                utf8 = False
-    if utf8:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8 = False
-    if utf8:
-        f.seek(0)
-        return "utf-8-sig" if f.read(3) == codecs.BOM_UTF8 else "utf-8"
-    return "cp1254"
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -149,10 +122,15 @@ def open_rows(
 ) -> tuple[Layout, Iterator[Row | BadRow]]:
     """Check the file and its header now (errors before any work), then stream its rows."""
     encoding = detect_encoding(path)
-    with path.open(encoding=encoding, newline="") as f:
-        first = f.readline()
+    with closing(lines(path, encoding)) as text:
+        first = next(text, "")
     delimiter = sniff_delimiter(first)
-    header = next(csv.reader([first], delimiter=delimiter), [])
+    header = [restore(h) for h in next(csv.reader([first], delimiter=delimiter), [])]
+    if len(header) > MAX_COLUMNS:
+        raise UserError(
+            f"{path}: the header has {len(header)} columns, more than the {MAX_COLUMNS} read: "
+            "keep only the columns to import"
+        )
     columns, attributes = map_header(path, header, renames or {})
     layout = Layout(encoding, delimiter, header, columns, attributes)
     return layout, _rows(path, layout)
@@ -163,24 +141,58 @@ def _rows(path: Path, layout: Layout) -> Iterator[Row | BadRow]:
     e, n, lang, org = (layout.columns.get(name, width) for name in FIELDS)
     attributes = list(layout.attributes.items())
     padding = [""] * (width + 1)  # index ``width`` is the empty cell of an absent field
-    with path.open(encoding=layout.encoding, newline="") as f:
-        reader = csv.reader(f, delimiter=layout.delimiter)
+    with closing(lines(path, layout.encoding)) as text:
+        reader = csv.reader(text, delimiter=layout.delimiter)
         next(reader, None)
         line = reader.line_num + 1
+        start, cells = line, []
         try:
             for cells in reader:
                 start, line = line, reader.line_num + 1
+                if line - start > 1:
+                    _check_continued(path, start, cells, layout.delimiter)
+                email = restore(cells[e]).strip() if e < len(cells) else ""
                 if len(cells) > width and any(c.strip() for c in cells[width:]):
-                    email = cells[e].strip() if e < width else ""
                     yield BadRow(start, email, f"{len(cells)} cells but the header has {width}")
+                    continue
+                longest = max(cells, key=len, default="")
+                if len(longest) > MAX_CELL:
+                    column = layout.header[cells.index(longest)]
+                    yield BadRow(start, email[:100], f"the {column!r} cell has {len(longest)} "
+                                 f"characters, more than the {MAX_CELL} read")  # fmt: skip
                     continue
                 cells = (cells + padding)[: width + 1]
                 if not any(cells):
                     continue
-                attrs = {key: value for key, i in attributes if (value := cells[i].strip())}
-                email, name = cells[e].strip(), cells[n].strip()
-                language, organisation = cells[lang].strip(), cells[org].strip()
+                attrs = {k: value for k, i in attributes if (value := restore(cells[i]).strip())}
+                name, organisation = _one_line(cells[n]), _one_line(cells[org])
+                language = restore(cells[lang]).strip()
                 if email or name or attrs or language or organisation:
                     yield Row(start, email, name, language, organisation, attrs)
         except csv.Error as exc:
-            raise UserError(f"{path}, line {line}: not valid CSV: {exc}") from None
+            hint = ": is a quote left open?" if "field larger" in str(exc) else ""
+            raise UserError(f"{path}, line {line}: not valid CSV: {exc}{hint}") from None
+        if any(cell.endswith(("\n", "\r")) for cell in cells):
+            raise UserError(f"{path}, line {start}: unclosed quote: the quoted cell that starts "
+                            "there runs to the end of the file")  # fmt: skip
+
+
+def _one_line(cell: str) -> str:
+    """A name or organisation on one line: a wrapped Excel cell is folded, not refused."""
+    value = restore(cell).strip()
+    return value if value.isprintable() else fold_line(value)  # isprintable(): the fast path
+
+
+def _check_continued(path: Path, start: int, cells: list[str], delimiter: str) -> None:
+    """Refuse a record whose quoted cell swallowed what look like rows of their own."""
+    at = start
+    for cell in cells:
+        parts = _BREAK.split(cell)  # not str.splitlines(): csv ends lines at CR and LF only
+        for offset, part in enumerate(parts[1:], 1):
+            if delimiter in part or "@" in part:
+                raise UserError(
+                    f"{path}, line {start}: unclosed quote: the quoted cell that starts there "
+                    f"runs on over line {at + offset}, which reads like a row of its own: close "
+                    'the quote (a quote inside a cell is written twice: "")'
+                )
+        at += max(len(parts) - 1, 0)

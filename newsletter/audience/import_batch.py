@@ -37,6 +37,9 @@ class Prepared:
     row: Row
     address: Address
     digest: str  # suppression hash
+    # The key (and its hash) older versions gave the address, if different (addresses.py).
+    earlier: str | None = None
+    earlier_digest: str | None = None
 
 
 @dataclass
@@ -56,15 +59,16 @@ class Outcome:
 
 def apply_batch(conn: Connection, batch: Batch) -> Outcome:
     out = Outcome()
-    suppressed = _suppressed(conn, [p.digest for p in batch.rows])
-    existing = _existing(conn, [p.address.normalised for p in batch.rows])
+    rows = batch.rows
+    suppressed = _suppressed(conn, [d for p in rows for d in (p.digest, p.earlier_digest) if d])
+    existing = _existing(conn, [k for p in rows for k in (p.address.normalised, p.earlier) if k])
     held = _held(conn, batch.mlist.id, [r["id"] for r in existing.values()])
     inserts: list[Prepared] = []
     updates: list[dict[str, Any]] = []
     join: list[tuple[int, int | None, str]] = []  # (line, subscriber id or None if new, email)
     confirm: list[tuple[int, int]] = []
-    for p in batch.rows:
-        old = existing.get(p.address.normalised)
+    for p in rows:
+        old = existing.get(p.address.normalised) or existing.get(p.earlier or "")
         reason = _skip_reason(p, old, suppressed, held, batch.mlist.slug)
         if reason is not None:
             out.skipped.append((p.row.line, p.row.email, *reason))
@@ -128,7 +132,7 @@ def _skip_reason(
     held: dict[int, str],
     slug: str,
 ) -> tuple[str, str] | None:
-    if p.digest in suppressed:
+    if p.digest in suppressed or p.earlier_digest in suppressed:
         return "suppressed", "on the suppression list (unsubscribed, bounced, complained or erased)"
     if old is None:
         return None

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from newsletter.core.errors import NotFound, StateError, UserError
 from newsletter.core.models import MailingList, Subscription
+from newsletter.core.safe_text import one_line
 
 OPT_INS = ("single", "double")
 VISIBILITIES = ("public", "private")
@@ -56,6 +57,7 @@ def create(
         )
     if not name.strip():
         raise UserError("a list needs a name")
+    one_line("list name", name)  # it goes into the subject of confirmation mails
     _check(opt_in, visibility)
     check_language(default_language, "default language")
     if find(session, slug) is not None:
@@ -120,6 +122,8 @@ def edit(session: Session, slug: str, **changes: Any) -> MailingList:
         check_language(changes["default_language"], "default language")
     if "name" in changes and not changes["name"].strip():
         raise UserError("a list needs a name")
+    if "name" in changes:
+        one_line("list name", changes["name"])
     for key, value in changes.items():
         if key not in ("name", "description", "opt_in", "visibility", "default_language"):
             raise UserError(f"a list has no field {key!r}")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
-from newsletter.audience import search_text
-from newsletter.audience.addresses import Address, normalise
+from newsletter.audience import search_text, tokens
+from newsletter.audience.addresses import Address, lookup_keys
 from newsletter.core.errors import NotFound
 from newsletter.core.models import Subscriber, Subscription
 
@@ -16,9 +16,12 @@ assert search_text.fold  # imported for its listeners: they fill Subscriber.sear
 
 
 def find(session: Session, email: str) -> Subscriber | None:
-    address = normalise(email)
-    query = select(Subscriber).where(Subscriber.email == address.normalised)
-    return session.exec(query).first()
+    """The subscriber with this address, also when stored under its earlier key (addresses)."""
+    wanted = lookup_keys(email)
+    if len(wanted) == 1:
+        return session.exec(select(Subscriber).where(Subscriber.email == wanted[0])).first()
+    found = session.exec(select(Subscriber).where(col(Subscriber.email).in_(wanted))).all()
+    return min(found, key=lambda s: wanted.index(s.email), default=None)
 
 
 def get(session: Session, email: str) -> Subscriber:
@@ -28,6 +31,30 @@ def get(session: Session, email: str) -> Subscriber:
     if found is None:
         raise NotFound(f"no subscriber {email!r}")
     return found
+
+
+LINK_GONE = "this link is no longer valid"
+
+
+def person_for_token(session: Session, data: tokens.TokenData) -> Subscriber:
+    """The subscriber a checked token names, only while it is still the person it was made for.
+
+    A token carries just the subscriber id and when it was made. Its owner may since have been
+    erased or removed; and before migration 0007 SQLite gave the next new subscriber that same
+    id. So the record must exist and be older than the token, else TokenError. Times compare
+    to the second, the precision of the token's stamp.
+    """
+    person = session.get(Subscriber, data.subscriber_id)
+    if person is None or _created_after(person, data.issued_at):
+        raise tokens.TokenError(LINK_GONE)
+    return person
+
+
+def _created_after(person: Subscriber, issued_at: datetime) -> bool:
+    created = person.created_at
+    if created.tzinfo is None:  # an object not yet read back from the database
+        created = created.replace(tzinfo=UTC)
+    return created.replace(microsecond=0) > issued_at
 
 
 def new_subscriber(

@@ -13,6 +13,7 @@ from newsletter.audience import lists
 from newsletter.audience.lookups import subscription
 from newsletter.core.errors import UserError
 from newsletter.core.models import Subscriber, Subscription
+from newsletter.core.safe_text import fold_line
 
 
 def profile_changes(
@@ -20,8 +21,9 @@ def profile_changes(
 ) -> list[str]:
     """Apply a new name or language; the names of the fields that really changed."""
     changed = []
-    if name is not None and name.strip() != person.name:
-        person.name = name.strip()
+    name = None if name is None else fold_line(name.strip())  # the To: header: one line
+    if name is not None and name != person.name:
+        person.name = name
         changed.append("name")
     if language is not None and language != person.language:
         person.language = lists.check_language(language)

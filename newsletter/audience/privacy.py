@@ -49,7 +49,7 @@ def erase(
     Deliveries stay for the send statistics but lose their link to the person.
     """
     address = normalise(email)
-    person = find(session, address.normalised)
+    person = find(session, email)
     removed = {"subscriptions": 0, "consent_records": 0, "deliveries_unlinked": 0}
     if person is not None:
         removed = _delete_person(session, person)

@@ -26,6 +26,7 @@ from newsletter.audience.subscriptions import (
 )
 from newsletter.core.errors import StateError, UserError
 from newsletter.core.models import MailingList, Subscriber, Subscription
+from newsletter.core.safe_text import one_line
 
 SUBSCRIBER_STATUSES = ("active", "blocklisted")
 SUBSCRIPTION_STATUSES = ("unconfirmed", "confirmed", "unsubscribed")
@@ -57,15 +58,17 @@ def add(
     Double opt-in lists leave them unconfirmed with a confirmation mail queued, unless
     ``consent_source`` records how they already agreed.
     """
+    one_line("name", name)  # the name goes into the To: header; typed, so refused, not folded
+    one_line("organisation", organisation)
     address = normalise(email)
-    found = suppression.find(session, secret, address.normalised)
+    found = suppression.find(session, secret, email)
     if found is not None:
         raise StateError(
             f"{address.normalised} is on the suppression list ({found.reason}): add it only with "
             "new consent, after 'newsletter subscribers unsuppress'"
         )
     mlists = lists.get_many(session, list(list_slugs))
-    person = find(session, address.normalised)
+    person = find(session, email)
     if person is None:
         lang = lists.check_language(language or (mlists[0].default_language if mlists else "en"))
         person = new_subscriber(
@@ -119,13 +122,16 @@ def edit(
     unset_attributes: list[str] = (),  # type: ignore[assignment]
 ) -> Subscriber:
     person = get(session, email)
+    for field, value in (("name", name), ("organisation", organisation)):
+        if value is not None:
+            one_line(field, value)
     if all(v is None for v in (new_email, name, language, organisation, status)) and not (
         set_attributes or unset_attributes
     ):
         raise UserError("nothing to change: give at least one option (see --help)")
     if new_email is not None:
         address = normalise(new_email)
-        other = find(session, address.normalised)
+        other = find(session, new_email)
         if other is not None and other.id != person.id:
             raise StateError(f"another subscriber already has the address {address.normalised}")
         person.email, person.email_ascii = address.normalised, address.envelope

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from newsletter.audience import consent, lists, suppression
 from newsletter.audience.addresses import normalise
@@ -26,6 +26,7 @@ from newsletter.core.models import (
     Subscription,
     Suppression,
 )
+from newsletter.core.safe_text import fold_line
 
 __all__ = [  # lookups and privacy services are re-exported: callers use subscribers.erase, ...
     "SubscribeResult", "subscribe", "confirm", "unsubscribe", "update_preferences",
@@ -87,16 +88,17 @@ def subscribe(
 ) -> SubscribeResult:
     """A person asks to join lists (form, API): record consent and ask them to confirm."""
     address = normalise(email)
+    name = fold_line(name)  # the To: header: one line, and a form is not refused for a break
     mlists = lists.get_many(session, list_slugs)
     if not mlists:
         raise UserError("choose at least one list")
     language = lists.check_language(language or mlists[0].default_language)
-    digest = suppression.hash_normalised(secret, address.normalised)
-    blocked = suppression.suppressed_hashes(session, [digest])
-    reason = _reason(session, digest) if blocked else None
+    digests = suppression.email_hashes(secret, email)
+    blocked = suppression.suppressed_hashes(session, digests)
+    reason = _reason(session, digests) if blocked else None
     if reason is not None and reason not in LIFTABLE:
         return SubscribeResult(subscriber_id=None, suppressed=True)
-    person = find(session, address.normalised)
+    person = find(session, email)
     if person is None:
         person = new_subscriber(address, now, name=name, language=language)
         session.add(person)
@@ -114,9 +116,11 @@ def subscribe(
     return result
 
 
-def _reason(session: Session, digest: str) -> str | None:
-    found = session.exec(select(Suppression).where(Suppression.email_hash == digest)).first()
-    return None if found is None else found.reason
+def _reason(session: Session, digests: list[str]) -> str | None:
+    """The strongest reason among the address's suppressions: one that cannot be lifted wins."""
+    found = session.exec(select(Suppression).where(col(Suppression.email_hash).in_(digests)))
+    reasons = [s.reason for s in found]
+    return next((r for r in reasons if r not in LIFTABLE), reasons[0] if reasons else None)
 
 
 def _join(

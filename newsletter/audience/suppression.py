@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from newsletter.audience.addresses import normalise
+from newsletter.audience.addresses import lookup_keys, normalise
 from newsletter.core.errors import UserError
 from newsletter.core.models import Suppression
 
@@ -29,13 +29,20 @@ def email_hash(secret: str, email: str) -> str:
     return hash_normalised(secret, normalise(email).normalised)
 
 
+def email_hashes(secret: str, email: str) -> list[str]:
+    """The hash of the address and, where older versions keyed it differently, of that key
+    (addresses.earlier_key): what a check for suppression must look for."""
+    return [hash_normalised(secret, key) for key in lookup_keys(email)]
+
+
 def is_suppressed(session: Session, secret: str, email: str) -> bool:
     return find(session, secret, email) is not None
 
 
 def find(session: Session, secret: str, email: str) -> Suppression | None:
-    digest = email_hash(secret, email)
-    return session.exec(select(Suppression).where(Suppression.email_hash == digest)).first()
+    digests = email_hashes(secret, email)
+    query = select(Suppression).where(col(Suppression.email_hash).in_(digests))
+    return session.exec(query.order_by(Suppression.id)).first()
 
 
 def suppressed_hashes(session: Session, hashes: Iterable[str]) -> set[str]:

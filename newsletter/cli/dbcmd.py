@@ -9,7 +9,6 @@ import typer
 from newsletter.cli.common import JSON_OPTION, new_app, print_json, state
 from newsletter.core import db
 from newsletter.core.config import DEFAULT_FILE, load_config
-from newsletter.core.errors import UserError
 
 db_app = new_app("Create and migrate the database.")
 
@@ -59,8 +58,7 @@ def status(as_json: bool = JSON_OPTION) -> None:
         return
     for key, value in info.items():
         typer.echo(f"{key}: {value}")
-    if info["current"] != info["head"]:
-        raise UserError("the database is not up to date: run 'newsletter db upgrade'")
+    db.check_schema(engine)  # says what to do: init, db upgrade, or a newer newsletter
 
 
 def register(app: typer.Typer) -> None:

@@ -33,6 +33,8 @@ def serve(
     app_state = state()
     config = app_state.config
     app = create_app(config)  # opens the database now: a missing schema fails here, clearly
+    for warning in config.warnings:  # e.g. an http base_url, fine on this machine only
+        typer.echo(f"Warning: {warning}", err=True)
     host, port = host or config.web.host, port or config.web.port
     sock = listen(host, port)
     server = uvicorn.Server(

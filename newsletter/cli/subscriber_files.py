@@ -18,6 +18,7 @@ from newsletter.audience.lookups import as_record
 from newsletter.cli.common import JSON_OPTION, print_json, state
 from newsletter.core.clock import utcnow
 from newsletter.core.errors import UserError
+from newsletter.core.safe_text import fold_line
 
 YES = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation.")
 EMAIL = typer.Argument(..., help="The email address (or the subscriber's id).")
@@ -100,8 +101,9 @@ def _print_report(report: ImportReport) -> None:
                 "skipped_unsubscribed", "rejected"):  # fmt: skip
         typer.echo(f"  {key.replace('_', ' '):<22}{getattr(report, key)}")
     for p in report.problems[:SHOWN_PROBLEMS]:
-        typer.echo(f"  line {p['line']} ({p['email'] or 'no address'}): {p['outcome']}: "
-                   f"{p['reason']}")  # fmt: skip
+        # The address as written in the file: control characters must not reach the terminal.
+        shown = fold_line(p["email"]) or "no address"
+        typer.echo(f"  line {p['line']} ({shown}): {p['outcome']}: {fold_line(p['reason'])}")
     more = report.not_imported - min(SHOWN_PROBLEMS, len(report.problems))
     if more > 0:
         typer.echo(f"  … and {more} more in the report")

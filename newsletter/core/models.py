@@ -14,6 +14,7 @@ from sqlmodel import Field, SQLModel
 
 from newsletter.core.clock import utcnow
 from newsletter.core.dbtypes import UTCDateTime
+from newsletter.core.textmatch import fold
 
 # Named constraints let Alembic alter SQLite tables (batch mode) and PostgreSQL alike.
 SQLModel.metadata.naming_convention = {
@@ -86,8 +87,6 @@ class Block(SQLModel, table=True):
 @sa.event.listens_for(Block, "before_update")
 def _block_search_text(_mapper: Any, _connection: Any, block: Block) -> None:
     # Kept here so every writer of blocks (CLI, web, compose) keeps search in step.
-    from newsletter.core.textmatch import fold
-
     block.search_text = fold("\n".join([block.title or "", block.summary or "", block.body or ""]))
 
 
@@ -192,6 +191,9 @@ class IssueSnapshot(SQLModel, table=True):
 
 class Subscriber(SQLModel, table=True):
     __tablename__ = "subscribers"
+    # Ids are never reused (migration 0007): links carry only the id, and a new subscriber given
+    # an erased person's id would receive whatever that person's old links open.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(unique=True)  # normalised form

@@ -1,7 +1,9 @@
 """The public archive: issues whose send to a public list finished, their web versions, a feed.
 
-The web version is the frozen snapshot filled with ``personalise.public_fields``: nobody's name
-and no personal links, so the page is the same for everyone and safe to share.
+Which issues are published is the delivery capability's rule (``delivery.publication``); this
+module builds the pages' content from it. The web version is the frozen snapshot filled with
+``personalise.public_fields``: nobody's name and no personal links, so the page is the same for
+everyone and safe to share.
 """
 
 from __future__ import annotations
@@ -13,12 +15,9 @@ from feedgen.feed import FeedGenerator
 from sqlmodel import Session, select
 
 from newsletter.core.errors import NotFound
-from newsletter.core.models import Issue, IssueSnapshot, MailingList, Send
+from newsletter.core.models import Issue, IssueSnapshot
+from newsletter.delivery import publication
 from newsletter.rendering import personalise
-
-LISTED_SENDS = ("done",)
-# Recipients open "view online" while a send is still going out, so those work early.
-VIEWABLE_SENDS = ("running", "paused", "done")
 
 
 @dataclass(frozen=True)
@@ -31,25 +30,6 @@ class Entry:
     sent_at: datetime
 
 
-def _public_slugs(session: Session) -> set[str]:
-    rows = session.exec(select(MailingList.slug).where(MailingList.visibility == "public"))
-    return set(rows)
-
-
-def _published(session: Session, statuses: tuple[str, ...] = LISTED_SENDS) -> dict[int, datetime]:
-    """Issue id -> when its first send to a public list (in one of ``statuses``) ended."""
-    public = _public_slugs(session)
-    sent: dict[int, datetime] = {}
-    sends = session.exec(select(Send).where(Send.status.in_(statuses)))  # type: ignore[attr-defined]
-    for send in sends:
-        if not public.intersection(send.lists):
-            continue
-        at = send.finished_at or send.started_at or send.created_at
-        if send.issue_id not in sent or at < sent[send.issue_id]:
-            sent[send.issue_id] = at
-    return sent
-
-
 def _pick(snapshots: list[IssueSnapshot], wanted: str | None, default: str) -> IssueSnapshot:
     by_lang = {s.language: s for s in snapshots}
     return by_lang.get(wanted or "") or by_lang.get(default) or snapshots[0]
@@ -57,7 +37,7 @@ def _pick(snapshots: list[IssueSnapshot], wanted: str | None, default: str) -> I
 
 def entries(session: Session, lang: str | None = None) -> list[Entry]:
     """Published issues, newest first, titled in ``lang`` where an edition exists."""
-    sent = _published(session)
+    sent = publication.published(session)
     if not sent:
         return []
     issues = {i.id: i for i in session.exec(select(Issue).where(Issue.id.in_(sent)))}  # type: ignore[union-attr]
@@ -79,25 +59,22 @@ def entries(session: Session, lang: str | None = None) -> list[Entry]:
     return sorted(out, key=lambda e: (e.sent_at, e.issue_id), reverse=True)
 
 
-def is_public(session: Session, issue_id: int) -> bool:
-    return issue_id in _published(session, VIEWABLE_SENDS)
-
-
-def _was_sent(session: Session, issue_id: int) -> bool:
-    statuses = Send.status.in_(VIEWABLE_SENDS)  # type: ignore[attr-defined]
-    found = session.exec(select(Send.id).where(Send.issue_id == issue_id, statuses)).first()
-    return found is not None
+@dataclass(frozen=True)
+class WebVersion:
+    html: str
+    public: bool  # open to everyone; else opened with the key from a private list's email
 
 
 def web_version(
     session: Session, base_url: str, issue_id: int, lang: str | None, keyed: bool = False
-) -> str:
-    """The issue's web version as HTML.
+) -> WebVersion:
+    """The issue's web version.
 
     NotFound unless it was sent to a public list, or it was sent at all and the reader came
     with the issue's key from the email (``keyed``): private issues stay out of the index.
     """
-    if not is_public(session, issue_id) and not (keyed and _was_sent(session, issue_id)):
+    public = publication.is_public(session, issue_id)
+    if not public and not (keyed and publication.was_sent(session, issue_id)):
         raise NotFound(f"issue {issue_id} is not in the public archive")
     issue = session.get(Issue, issue_id)
     snapshots = list(session.exec(select(IssueSnapshot).where(IssueSnapshot.issue_id == issue_id)))
@@ -107,7 +84,7 @@ def web_version(
     html, _text = personalise.compile_parts(snap.html, snap.text).fill(
         personalise.public_fields(base_url, issue_id)
     )
-    return html
+    return WebVersion(html, public)
 
 
 def atom_feed(items: list[Entry], base_url: str, title: str, lang: str) -> bytes:

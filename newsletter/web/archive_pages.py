@@ -1,6 +1,12 @@
-"""Archive routes: the list of published issues, each issue's web version, the Atom feed."""
+"""Archive routes: the list of published issues, each issue's web version, the Atom feed.
+
+They only read, in deferred transactions (``read_scope``): a send or an import holding the
+database's write lock does not hold them up.
+"""
 
 from __future__ import annotations
+
+import re
 
 from babel.dates import format_date
 from fastapi import APIRouter, Request
@@ -8,13 +14,15 @@ from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, Response
 
 from newsletter.audience import tokens
-from newsletter.core.db import session_scope
+from newsletter.core.db import read_scope
 from newsletter.core.errors import NotFound
 from newsletter.web import archive
-from newsletter.web.app import READ, Web, web_of
+from newsletter.web.context import READ, Web, web_of
 from newsletter.web.security import ARCHIVE_CSP
 
 router = APIRouter()
+# ASCII digits only: str.isdigit() and int() also take "²", "١" (Arabic-Indic one) or "１".
+ISSUE_ID = re.compile(r"[0-9]{1,12}")
 
 
 def _archive_title(web: Web, lang: str) -> str:
@@ -31,10 +39,10 @@ def cacheable(response: Response, seconds: int, by_language: bool) -> Response:
 
 
 @router.api_route("/archive", methods=READ, response_class=HTMLResponse)
-async def archive_index(request: Request) -> Response:
+def archive_index(request: Request) -> Response:
     web = web_of(request)
     lang = web.language(request)
-    with session_scope(web.engine) as session:
+    with read_scope(web.engine) as session:
         items = archive.entries(session, lang)
     rows = [
         {
@@ -59,10 +67,10 @@ async def archive_index(request: Request) -> Response:
 
 
 @router.api_route("/archive/feed.atom", methods=READ)
-async def archive_feed(request: Request) -> Response:
+def archive_feed(request: Request) -> Response:
     web = web_of(request)
     lang = web.language(request)
-    with session_scope(web.engine) as session:
+    with read_scope(web.engine) as session:
         items = archive.entries(session, lang)
     body = archive.atom_feed(items, web.config.public.base_url, _archive_title(web, lang), lang)
     feed = Response(body, media_type="application/atom+xml; charset=utf-8")
@@ -70,24 +78,24 @@ async def archive_feed(request: Request) -> Response:
 
 
 @router.api_route("/archive/{issue_id}", methods=READ, response_class=HTMLResponse)
-async def archive_issue(request: Request, issue_id: str) -> Response:
-    if not issue_id.isdigit() or len(issue_id) > 12:
+def archive_issue(request: Request, issue_id: str) -> Response:
+    if not ISSUE_ID.fullmatch(issue_id):
         raise HTTPException(404)
     web = web_of(request)
+    number = int(issue_id)
     wanted = request.query_params.get("lang")
     key = request.query_params.get("key", "")
-    keyed = tokens.archive_key_ok(web.config.secret_key, int(issue_id), key)
+    keyed = tokens.archive_key_ok(web.config.secret_key, number, key)
     try:
-        with session_scope(web.engine) as session:
-            html = archive.web_version(
-                session, web.config.public.base_url, int(issue_id), wanted, keyed=keyed
+        with read_scope(web.engine) as session:
+            version = archive.web_version(
+                session, web.config.public.base_url, number, wanted, keyed=keyed
             )
-            public = archive.is_public(session, int(issue_id))
     except NotFound:
         raise HTTPException(404) from None
-    response = HTMLResponse(html)
+    response = HTMLResponse(version.html)
     response.headers["Content-Security-Policy"] = ARCHIVE_CSP
-    if not public:  # opened with the key from a private list's email: keep it out of caches
+    if not version.public:  # opened with the key from a private list's email: no caches
         response.headers["Cache-Control"] = "private, no-store"
         response.headers["X-Robots-Tag"] = "noindex"
         return response

@@ -13,10 +13,12 @@ from typing import Any
 
 from newsletter.audience.addresses import Address, normalise
 from newsletter.core.errors import UserError
+from newsletter.core.safe_text import problem
 
 MAX_NAME = 200
 MAX_EMAIL = 320
 HONEYPOT = "website"
+UNUSABLE = frozenset({"Cs", "Co", "Cn"})  # surrogates, private use, unassigned
 Gettext = Callable[..., str]
 
 
@@ -48,10 +50,17 @@ def _one(form: Mapping[str, Any], key: str) -> str:
     return values[0].strip() if values else ""
 
 
+def _name(form: Mapping[str, Any]) -> str:
+    """The name with runs of spaces made one. A name holding a line break or a control is kept
+    as typed, so ``check_name`` refuses it: folding would hide a header injection attempt."""
+    name = _one(form, "name")
+    return name if problem(name) else " ".join(name.split())
+
+
 def read_subscribe(form: Mapping[str, Any]) -> SubscribeForm:
     return SubscribeForm(
         email=_one(form, "email")[:MAX_EMAIL],
-        name=" ".join(_one(form, "name").split()),
+        name=_name(form),
         language=_one(form, "language"),
         lists=list(dict.fromkeys(v.strip() for v in _values(form, "lists") if v.strip())),
         consent=_one(form, "consent") == "yes",
@@ -61,7 +70,7 @@ def read_subscribe(form: Mapping[str, Any]) -> SubscribeForm:
 
 def read_preferences(form: Mapping[str, Any]) -> PreferencesForm:
     return PreferencesForm(
-        name=" ".join(_one(form, "name").split()),
+        name=_name(form),
         language=_one(form, "language"),
         lists=list(dict.fromkeys(v.strip() for v in _values(form, "lists") if v.strip())),
     )
@@ -70,7 +79,9 @@ def read_preferences(form: Mapping[str, Any]) -> PreferencesForm:
 def check_name(name: str, _: Gettext) -> str | None:
     if len(name) > MAX_NAME:
         return _("Please keep the name under %(count)s characters.", count=MAX_NAME)
-    if any(unicodedata.category(c).startswith("C") for c in name):
+    # Line breaks, controls and bidi controls (safe_text) would break or disguise the To:
+    # header; joiners and direction marks (ZWNJ, RLM) are part of names in many scripts.
+    if problem(name) or any(unicodedata.category(c) in UNUSABLE for c in name):
         return _("The name contains characters that cannot be used.")
     return None
 

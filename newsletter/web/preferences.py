@@ -1,23 +1,26 @@
 """The preferences page behind the link in every email: name, language and lists; download
-my data; erase me (after a confirmation step). The signed token is the only credential."""
+my data; erase me (after a confirmation step). The signed token is the only credential.
+
+A bad link or one whose person is gone raises TokenError, answered by the error pages
+(``personal_links.refused``) after the transaction rolled back: it changes nothing.
+"""
 
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session, select
-from starlette.exceptions import HTTPException
+from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from newsletter.audience import lists, subscriptions, tokens
-from newsletter.core.db import session_scope
-from newsletter.core.errors import NotFound
+from newsletter.audience import lists, subscriptions
+from newsletter.core.db import read_scope, session_scope
 from newsletter.core.models import MailingList, Subscription
 from newsletter.web import forms
-from newsletter.web.app import Web, web_of
-from newsletter.web.personal import Holder, bad_link, gone, holder_of
-from newsletter.web.public import (
+from newsletter.web.context import READ, Web, web_of
+from newsletter.web.page_helpers import (
     checked_form,
     client_ip,
     consent_text,
@@ -25,9 +28,11 @@ from newsletter.web.public import (
     no_store,
     user_agent,
 )
+from newsletter.web.personal_links import Holder, holder_of
 from newsletter.web.security import local_path
 
 router = APIRouter()
+Checked = Annotated[FormData, Depends(checked_form)]
 
 
 def _preferences_page(
@@ -60,16 +65,6 @@ def _preferences_page(
     return no_store(page)
 
 
-def _load_preferences(
-    session: Session, web: Web, token: str
-) -> tuple[Holder, list[MailingList], list[str]] | None:
-    holder = holder_of(session, web, "preferences", token)
-    if holder is None:
-        return None
-    choices, current = _choices(session, holder.subscriber.id or 0)
-    return holder, choices, current
-
-
 def _choices(session: Session, subscriber_id: int) -> tuple[list[MailingList], list[str]]:
     """The lists the page offers (public ones and any held) and the ones currently received."""
     held = {
@@ -83,72 +78,54 @@ def _choices(session: Session, subscriber_id: int) -> tuple[list[MailingList], l
     return offered, current
 
 
-@router.get("/preferences/{token}", response_class=HTMLResponse)
-async def preferences_page(request: Request, token: str) -> Response:
+@router.api_route("/preferences/{token}", methods=READ, response_class=HTMLResponse)
+def preferences_page(request: Request, token: str) -> Response:
     web = web_of(request)
-    try:
-        with session_scope(web.engine) as session:
-            loaded = _load_preferences(session, web, token)
-    except tokens.TokenError:
-        return bad_link(request, web)
-    if loaded is None:
-        return gone(request, web)
-    holder, choices, current = loaded
+    with read_scope(web.engine) as session:
+        holder = holder_of(session, web, "preferences", token)
+        choices, current = _choices(session, holder.subscriber.id or 0)
     form = forms.PreferencesForm(holder.subscriber.name, holder.subscriber.language, current)
     return _preferences_page(request, web, token, holder, choices, form)
 
 
 @router.post("/preferences/{token}", response_class=HTMLResponse)
-async def preferences_post(request: Request, token: str) -> Response:
+def preferences_post(request: Request, token: str, posted: Checked) -> Response:
     web = web_of(request)
-    form = forms.read_preferences(await checked_form(request))
-    try:
-        with session_scope(web.engine) as session:
-            loaded = _load_preferences(session, web, token)
-            if loaded is None:
-                return gone(request, web)
-            holder, choices, _current = loaded
-            lang = web.language(request, holder.subscriber.language)
-            errors = forms.check_preferences(
-                form,
-                [m.slug for m in choices],
-                web.config.library.languages,
-                web.gettext(lang),
-            )
-            if errors:
-                return _preferences_page(request, web, token, holder, choices, form, errors)
-            ids = {m.slug: m.id for m in choices}
-            subscriptions.update_preferences(
-                session,
-                web.secret,
-                holder.subscriber.id or 0,
-                now=web.clock(),
-                source="preferences page",
-                name=form.name,
-                language=form.language,
-                list_ids=[ids[slug] for slug in form.lists if ids.get(slug)],  # type: ignore[misc]
-                ip=client_ip(request),
-                user_agent=user_agent(request),
-                consent_text=consent_text(web, lang),
-                consent_version=web.config.web.consent_version,
-            )
-    except tokens.TokenError:
-        return bad_link(request, web)
+    form = forms.read_preferences(posted)
+    with session_scope(web.engine) as session:
+        holder = holder_of(session, web, "preferences", token)
+        choices, _current = _choices(session, holder.subscriber.id or 0)
+        lang = web.language(request, holder.subscriber.language)
+        errors = forms.check_preferences(
+            form, [m.slug for m in choices], web.config.library.languages, web.gettext(lang)
+        )
+        if errors:
+            return _preferences_page(request, web, token, holder, choices, form, errors)
+        ids = {m.slug: m.id for m in choices}
+        subscriptions.update_preferences(
+            session,
+            web.secret,
+            holder.subscriber.id or 0,
+            now=web.clock(),
+            source="preferences page",
+            name=form.name,
+            language=form.language,
+            list_ids=[ids[slug] for slug in form.lists if ids.get(slug)],  # type: ignore[misc]
+            ip=client_ip(request),
+            user_agent=user_agent(request),
+            consent_text=consent_text(web, lang),
+            consent_version=web.config.web.consent_version,
+        )
     # Post/redirect/get to a fixed local path: a reload never re-sends the form.
     return RedirectResponse(local_path(f"/preferences/{token}?saved=1"), status_code=303)
 
 
-@router.get("/preferences/{token}/data")
-async def preferences_data(request: Request, token: str) -> Response:
+@router.api_route("/preferences/{token}/data", methods=READ)
+def preferences_data(request: Request, token: str) -> Response:
     web = web_of(request)
-    try:
-        with session_scope(web.engine) as session:
-            holder = holder_of(session, web, "preferences", token)
-            if holder is None:
-                raise HTTPException(404)
-            data = subscriptions.person_data(session, holder.subscriber.email)
-    except tokens.TokenError:
-        return bad_link(request, web)
+    with read_scope(web.engine) as session:
+        holder = holder_of(session, web, "preferences", token)
+        data = subscriptions.person_data(session, holder.subscriber.email)
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
     return no_store(
         Response(
@@ -159,16 +136,11 @@ async def preferences_data(request: Request, token: str) -> Response:
     )
 
 
-@router.get("/preferences/{token}/erase", response_class=HTMLResponse)
-async def erase_page(request: Request, token: str) -> Response:
+@router.api_route("/preferences/{token}/erase", methods=READ, response_class=HTMLResponse)
+def erase_page(request: Request, token: str) -> Response:
     web = web_of(request)
-    try:
-        with session_scope(web.engine) as session:
-            holder = holder_of(session, web, "preferences", token)
-    except tokens.TokenError:
-        return bad_link(request, web)
-    if holder is None:
-        return gone(request, web)
+    with read_scope(web.engine) as session:
+        holder = holder_of(session, web, "preferences", token)
     lang = web.language(request, holder.subscriber.language)
     _ = web.gettext(lang)
     page = web.render(
@@ -184,21 +156,13 @@ async def erase_page(request: Request, token: str) -> Response:
 
 
 @router.post("/preferences/{token}/erase", response_class=HTMLResponse)
-async def erase_post(request: Request, token: str) -> Response:
+def erase_post(request: Request, token: str, form: Checked) -> Response:
     web = web_of(request)
-    form = await checked_form(request)
     if form.get("confirm") != "yes":
         return RedirectResponse(local_path(f"/preferences/{token}/erase"), status_code=303)
-    try:
-        with session_scope(web.engine) as session:
-            holder = holder_of(session, web, "preferences", token)
-            if holder is None:
-                return gone(request, web)
-            subscriptions.erase(session, web.secret, holder.subscriber.email, web.clock())
-    except tokens.TokenError:
-        return bad_link(request, web)
-    except NotFound:
-        return gone(request, web)
+    with session_scope(web.engine) as session:
+        holder = holder_of(session, web, "preferences", token)
+        subscriptions.erase(session, web.secret, holder.subscriber.email, web.clock())
     lang = web.language(request, holder.subscriber.language)
     _ = web.gettext(lang)
     text = _("We have deleted your data. We will not write to this address again.")

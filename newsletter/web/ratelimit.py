@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from newsletter.audience.addresses import normalise
 from newsletter.core.config import WebConfig
 from newsletter.core.errors import UserError
 from newsletter.core.models import RateLimitHit
@@ -36,7 +37,13 @@ class Limit:
 
 
 def address_key(secret: str, scope: str, email: str) -> str:
-    digest = hmac.new(secret.encode(), email.strip().lower().encode(), hashlib.sha256)
+    """The key of an address's limit: every spelling of one address (case, Unicode NFC or NFD,
+    the domain in Unicode or IDNA form) shares it, so none of them gets extra tries."""
+    try:
+        value = normalise(email).normalised
+    except UserError:  # not an address: the form refuses it, but the try still counts
+        value = email.strip().lower()
+    digest = hmac.new(secret.encode(), value.encode(), hashlib.sha256)
     return f"{scope}-address:{digest.hexdigest()[:32]}"
 
 

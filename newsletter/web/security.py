@@ -1,4 +1,5 @@
-"""Security of the public pages: headers, CSRF tokens, a body size cap, local-only redirects.
+"""Security of the public pages: headers (HSTS on https sites), CSRF tokens, a body size cap,
+local-only redirects.
 
 CSRF uses a signed double submit: a random value in an HttpOnly SameSite=Strict cookie, and the
 same value signed with the app secret in each form. A forged form from another site can neither
@@ -46,15 +47,24 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
+# Sent when [public] base_url is https: browsers then never try plain http for a year.
+HSTS = "max-age=31536000"
+
+
+def default_headers(hsts: bool) -> dict[str, str]:
+    """Every response's security headers (the strict CSP; HSTS on an https site)."""
+    headers = {**HEADERS, "Content-Security-Policy": STRICT_CSP}
+    if hsts:
+        headers["Strict-Transport-Security"] = HSTS
+    return headers
 
 
 class SecurityHeaders:
     """ASGI middleware adding the security headers; a route may set its own (looser) CSP."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
-        self.defaults = [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
-        self.defaults.append((b"content-security-policy", STRICT_CSP.encode()))
+        self.defaults = [(k.lower().encode(), v.encode()) for k, v in default_headers(hsts).items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -172,9 +182,8 @@ class BodyLimit:
 
 async def _too_large(send: Send) -> None:
     body = b"Request body too large.\n"
+    # SecurityHeaders, outside this middleware, adds the security headers.
     headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]
-    headers += [(k.lower().encode(), v.encode()) for k, v in HEADERS.items()]
-    headers.append((b"content-security-policy", STRICT_CSP.encode()))
     headers.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -17,12 +17,17 @@ def test_domain_and_local_part_are_lowercased() -> None:
     assert not address.smtputf8
 
 
-def test_turkish_dotted_capital_i_normalises_like_email_validator() -> None:
-    # Python lowercases İ to "i" + combining dot above, as email-validator does for domains.
+def test_turkish_dotted_capital_i_lowers_to_a_plain_i_in_the_local_part() -> None:
+    # Python lowercases İ to "i" + combining dot above; in the local part the dot is dropped
+    # ("İPEK" from Caps Lock on a Turkish keyboard is the mailbox "ipek"). The domain is left
+    # as email-validator's IDNA mapping gives it.
     upper = normalise("İPEK@İSTANBUL.example")
     lower = normalise("i\u0307pek@i\u0307stanbul.example")
     assert upper == lower
-    assert upper.normalised == "i\u0307pek@i\u0307stanbul.example"
+    assert upper.normalised == "ipek@i\u0307stanbul.example"
+    assert upper.ascii == "ipek@xn--istanbul-o0e.example" and not upper.smtputf8
+    assert normalise("AYŞE.İNCE@example.org").normalised == "ayşe.ince@example.org"
+    assert normalise("IŞIK@example.org") != normalise("ışık@example.org")  # ASCII I is i
     assert validate_email("x@İSTANBUL.example", check_deliverability=False).domain == (
         "i\u0307stanbul.example"
     )
@@ -83,9 +88,10 @@ def test_invalid_addresses_name_the_value_and_reason(value: str, reason: str) ->
 def test_fast_path_agrees_with_email_validator(value: str) -> None:
     full = validate_email(value, check_deliverability=False)
     address = normalise(value)
-    assert address.normalised == full.local_part.lower() + "@" + full.domain
-    if full.ascii_email:
-        assert address.ascii == full.ascii_local_part.lower() + "@" + full.ascii_domain
+    local = _lower(full.local_part)
+    assert address.normalised == local + "@" + full.domain
+    if local.isascii():
+        assert address.ascii == local + "@" + full.ascii_domain
     else:
         assert address.ascii is None and address.smtputf8
 
@@ -103,10 +109,14 @@ def _reference(value: str) -> tuple[str, str | None] | None:
         full = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError:
         return None
-    ascii_form = None
-    if full.ascii_email:
-        ascii_form = full.ascii_local_part.lower() + "@" + full.ascii_domain
-    return full.local_part.lower() + "@" + full.domain, ascii_form
+    local = _lower(full.local_part)
+    ascii_form = local + "@" + full.ascii_domain if local.isascii() else None
+    return local + "@" + full.domain, ascii_form
+
+
+def _lower(local: str) -> str:
+    """The reference lowering: str.lower() without the combining dot it gives İ."""
+    return local.lower().replace("i\u0307", "i")
 
 
 _LOCAL = st.text(alphabet="abcXYZ019.+-_'!ıİşŞçÖüé\u0301 \"", min_size=0, max_size=12)

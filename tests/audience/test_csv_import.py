@@ -53,11 +53,11 @@ def test_turkish_excel_files_in_every_encoding(
         ";",
     )
     found = people(session)
-    ipek = found["i\u0307pek.yildiz@örnek.com.tr"]
+    ipek = found["ipek.yildiz@örnek.com.tr"]  # Caps Lock on a Turkish keyboard types İ
     assert (ipek.name, ipek.language, ipek.organisation) == ("İpek Yıldız", "tr", "Kızılay")
     assert ipek.attributes == {"Şehir": "Gaziantep"}
     assert found["ömer@example.com"].language == "tr"  # the list's default
-    assert found["ömer@example.com"].smtputf8
+    assert found["ömer@example.com"].smtputf8 and not ipek.smtputf8
     assert (report.rows, report.added, report.rejected) == (2, 2, 0)
 
 
@@ -100,7 +100,8 @@ def test_duplicates_including_dotted_capital_i_are_skipped_with_line_numbers(
         ("3", "duplicate", "same address as line 2"),
         ("5", "duplicate", "same address as line 4"),
     ]
-    assert people(session)["i\u0307lknur@i\u0307stanbul.example"].name == "İlknur"
+    # The local part loses the dot lower() gives İ; the domain stays as IDNA maps it.
+    assert people(session)["ilknur@i\u0307stanbul.example"].name == "İlknur"
 
 
 def test_bad_rows_are_rejected_with_line_and_reason(
@@ -334,7 +335,7 @@ def test_every_row_is_prepared_or_says_why_not() -> None:
     assert len(results) == len(rows)
     prepared = [r for r in results if isinstance(r, Prepared)]
     assert [(p.row.line, p.address.normalised) for p in prepared] == [
-        (2, "i\u0307pek@örnek.com.tr"),
+        (2, "ipek@örnek.com.tr"),
         (7, "ömer@example.com"),
     ]
     assert prepared[1].digest == suppression.hash_normalised(AUDIENCE_SECRET, "ömer@example.com")

@@ -270,8 +270,8 @@ def test_search_ignores_case_accents_and_turkish_i(session: Session, double_list
                            name="IŞIK Doğan"))  # fmt: skip
     session.flush()
     for term, expected in [
-        ("ŞAHİN", ["i\u0307pek@örnek.com.tr"]), ("sahin", ["i\u0307pek@örnek.com.tr"]),
-        ("ipek@ornek", ["i\u0307pek@örnek.com.tr"]), ("kizilay", ["i\u0307pek@örnek.com.tr"]),
+        ("ŞAHİN", ["ipek@örnek.com.tr"]), ("sahin", ["ipek@örnek.com.tr"]),
+        ("ipek@ornek", ["ipek@örnek.com.tr"]), ("kizilay", ["ipek@örnek.com.tr"]),
         ("الخطيب", ["omar@example.com"]), ("ışık", ["isik@example.com"]),
         ("%", []), ("_", []),
     ]:  # fmt: skip

@@ -44,7 +44,8 @@ def test_a_revision_0006_database_upgrades_and_keeps_its_data(tmp_path: Path) ->
     assert before["deliveries"] == 6 and before["subscribers"] == 7
 
     refused = _newsletter(config, "blocks", "list")
-    assert refused.returncode == 1 and "db upgrade" in refused.stderr  # out of date: says what to do
+    # out of date: the error says what to do
+    assert refused.returncode == 1 and "db upgrade" in refused.stderr
 
     upgraded = _newsletter(config, "db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr

@@ -1,7 +1,8 @@
 """Test fixtures of the web capability: the app served by uvicorn on a loopback port, over HTTP.
 
-``web_server`` runs ``create_app(config, clock)`` in a thread; tests move ``web_server.clock``
-to expire links. ``web`` is an httpx client for it; ``public_lists`` seeds three lists.
+``web_server`` runs ``create_app(config, clock)`` in a thread (a real server, so requests really
+run concurrently); tests move ``web_server.clock`` to expire links. ``web`` is an httpx client
+for it; ``public_lists`` seeds three lists.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from newsletter.audience import lists
 from newsletter.core.clock import FixedClock
 from newsletter.core.config import Config
 from newsletter.core.db import session_scope
+from newsletter.web.app import create_app
 from tests.plugins.smtp import free_port
 
 START = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -37,8 +39,6 @@ class WebServer:
 
 def serve(config: Config, clock: FixedClock, port: int | None = None) -> Iterator[WebServer]:
     """Start uvicorn with the app in a thread; stop it when the generator closes."""
-    from newsletter.web.app import create_app
-
     port = port or free_port()
     app = create_app(config, clock=clock)
     server = uvicorn.Server(

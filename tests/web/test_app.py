@@ -12,13 +12,14 @@ import pytest
 
 from newsletter.core.config import load_config
 from newsletter.core.errors import UserError
-from newsletter.web.app import create_app, readable_brand
+from newsletter.web.app import create_app
+from newsletter.web.site import readable_brand
 from tests.plugins.smtp import free_port
 from tests.plugins.web import text_of
 
 
 def test_importing_the_app_touches_no_database(tmp_path: Path) -> None:
-    code = "import newsletter.web.app, newsletter.web.public, newsletter.web.personal"
+    code = "import newsletter.web.app, newsletter.web.subscribe, newsletter.web.preferences"
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)
     assert list(tmp_path.iterdir()) == []
 

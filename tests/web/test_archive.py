@@ -136,6 +136,16 @@ def test_unknown_issue_is_404(web: httpx.Client, issues, path: str) -> None:
     assert "Page not found" in text_of(response.text)
 
 
+@pytest.mark.parametrize("digits", ["\u00b2", "\u0661", "\u0967", "\uff11", "1\u0661", "\u2460"])
+def test_issue_ids_are_ascii_digits_only(web: httpx.Client, issues, digits: str) -> None:
+    """Superscript two, Arabic-Indic one, Devanagari one, full-width one: not issue numbers."""
+    assert issues["ekim"] == 1  # "\u0661" and "\uff11" read as 1 by int()
+    response = web.get(f"/archive/{digits}")
+    assert response.status_code == 404
+    assert "Page not found" in text_of(response.text)
+    assert "Ekim" not in response.text
+
+
 def test_atom_feed(web: httpx.Client, issues) -> None:
     response = web.get("/archive/feed.atom?lang=en")
     assert response.status_code == 200

@@ -42,7 +42,9 @@ def config_path(tmp_path: Path, smtp_server: SmtpServer) -> Path:
 @pytest.fixture
 def config(config_path: Path, port: int) -> Config:
     # The emails must link to this very server, over real SMTP without TLS on loopback.
-    env = {"NEWSLETTER_SENDING_TRANSPORT": "smtp",
+    # The secret comes from the environment given to load_config: the tests' one, so the
+    # links made here with SECRET are the server's own.
+    env = {"NEWSLETTER_SENDING_TRANSPORT": "smtp", "NEWSLETTER_SECRET_KEY": SECRET,
            "NEWSLETTER_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}  # fmt: skip
     return load_config(config_path, environ=env)
 

@@ -86,6 +86,8 @@ def test_unchecking_everything_leaves_every_list(web: httpx.Client, engine, pers
         ({"lists": ["yok-boyle"]}, "There is no newsletter called “yok-boyle”"),
         ({"language": "klingon"}, "Choose one of the languages offered."),
         ({"name": "x" * 201}, "Please keep the name under 200 characters."),
+        ({"name": "Hatice\r\nBcc: x@example.org"}, "The name contains characters"),
+        ({"name": "\u202eHatice"}, "The name contains characters that cannot be used."),
     ],
 )
 def test_bad_input_changes_nothing(web: httpx.Client, engine, person, changes, message) -> None:
@@ -93,6 +95,8 @@ def test_bad_input_changes_nothing(web: httpx.Client, engine, person, changes, m
     assert response.status_code == 422
     assert message in text_of(response.text)
     assert set(_lists(engine).values()) == {"confirmed"}
+    with session_scope(engine) as session:
+        assert session.get(Subscriber, person).name == "Hatice Öztürk"
 
 
 def test_a_private_list_not_held_cannot_be_joined(engine, web: httpx.Client, public_lists):
@@ -144,7 +148,7 @@ def test_erase_asks_first_then_erases(web: httpx.Client, engine, person) -> None
         assert suppression.is_suppressed(session, SECRET, "hatice@example.org")
     # The old link now says there is nothing left.
     assert "We hold no subscription" in text_of(web.get(_url(person)).text)
-    assert web.get(_url(person, "/data")).status_code == 404
+    assert web.get(_url(person, "/data")).status_code == 410
 
 
 def test_erase_needs_the_csrf_token(web: httpx.Client, engine, person) -> None:

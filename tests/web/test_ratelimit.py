@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 from pathlib import Path
 
@@ -65,6 +66,33 @@ def test_address_keys_hold_no_address(config: Config) -> None:
     assert "ayşe" not in limits[1].key.lower() and "örnek" not in limits[1].key.lower()
     same = ratelimit.form_limits(config.web, "s" * 40, "subscribe", "x", " ayşe@örnek.org ")
     assert same[1].key == limits[1].key
+
+
+SPELLINGS = [
+    "ayşe@örnek.org",
+    unicodedata.normalize("NFD", "ayşe@örnek.org"),  # "s" + combining cedilla, "o" + diaeresis
+    "ayşe@xn--rnek-4qa.org",  # the domain in its ASCII (IDNA) form
+    " AYŞE@Örnek.ORG ",
+]
+
+
+def test_every_spelling_of_an_address_has_one_key(config: Config) -> None:
+    keys = {
+        ratelimit.form_limits(config.web, "s" * 40, "subscribe", "10.0.0.9", email)[1].key
+        for email in SPELLINGS
+    }
+    assert len(keys) == 1
+
+
+def test_per_address_limit_counts_every_spelling_over_http(
+    web: httpx.Client, engine, public_lists
+) -> None:
+    assert _subscribe(web, SPELLINGS[0]).status_code == 200
+    assert _subscribe(web, SPELLINGS[1]).status_code == 200
+    for other in SPELLINGS:  # a third try, however it is written, is one too many
+        assert _subscribe(web, other).status_code == 429, repr(other)
+    with session_scope(engine) as session:
+        assert len(session.exec(select(MailJob)).all()) == 1
 
 
 def test_prune_deletes_old_hits(engine) -> None:

@@ -7,8 +7,10 @@ import http.client
 import httpx
 import pytest
 
+from newsletter.core.clock import FixedClock
+from newsletter.core.config import load_config
 from newsletter.web.security import CSRF_COOKIE, Csrf, CsrfError, local_path
-from tests.plugins.web import csrf_from, text_of
+from tests.plugins.web import START, csrf_from, serve, text_of
 
 
 def _form(web: httpx.Client, **fields: str) -> dict[str, str]:
@@ -166,3 +168,39 @@ def test_language_switch_link_never_leaves_the_site(web_server) -> None:
     assert status == 404
     assert 'href="//evil.example' not in body
     assert 'href="/?lang=tr"' in body
+
+
+HSTS = "max-age=31536000"
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/subscribe", "/archive", "/no-such-page"])
+def test_https_sites_send_hsts(web: httpx.Client, public_lists, path: str) -> None:
+    # The test config's [public] base_url is https://news.example.org.
+    assert web.get(path).headers["strict-transport-security"] == HSTS
+
+
+def test_hsts_also_on_refusals_and_server_errors(web: httpx.Client, engine, config) -> None:
+    too_big = web.post("/subscribe", content=b"x" * (config.web.max_body_bytes + 1),
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert too_big.status_code == 413
+    assert too_big.headers["strict-transport-security"] == HSTS
+    with engine.begin() as conn:  # break the database under the running app
+        conn.exec_driver_sql("ALTER TABLE lists RENAME TO lists_gone")
+    broken = web.get("/subscribe")
+    assert broken.status_code == 500
+    assert broken.headers["strict-transport-security"] == HSTS
+
+
+def test_plain_http_sites_send_no_hsts(
+    monkeypatch: pytest.MonkeyPatch, config_path, engine, public_lists
+) -> None:
+    monkeypatch.setenv("NEWSLETTER_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+    server = serve(load_config(config_path), FixedClock(START))
+    plain = next(server)
+    try:
+        for path in ("/healthz", "/subscribe", "/no-such-page"):
+            response = httpx.get(plain.url + path)
+            assert "strict-transport-security" not in response.headers, path
+            assert response.headers["x-frame-options"] == "DENY"
+    finally:
+        server.close()

@@ -155,6 +155,13 @@ def test_honeypot_looks_successful_but_stores_nothing(
         ({"language": None}, "language", "Choose one of the languages offered."),
         ({"name": "Ş" * 201}, "name", "Please keep the name under 200 characters."),
         ({"name": "Ayşe\x00"}, "name", "The name contains characters that cannot be used."),
+        ({"name": "Ayşe\r\nBcc: x@example.org"}, "name", "The name contains characters"),
+        ({"name": "Ayşe\nYılmaz"}, "name", "The name contains characters that cannot be used."),
+        ({"name": "Ayşe\rYılmaz"}, "name", "The name contains characters that cannot be used."),
+        ({"name": "Ayşe\tYılmaz"}, "name", "The name contains characters that cannot be used."),
+        ({"name": "\u202eAyşe"}, "name", "The name contains characters that cannot be used."),
+        ({"name": "Ayşe \u2067x\u2069"}, "name", "The name contains characters"),
+        ({"name": "Ayşe\x1b[31m"}, "name", "The name contains characters that cannot be used."),
     ],
 )
 def test_bad_input_is_shown_next_to_its_field_and_stores_nothing(
@@ -166,6 +173,18 @@ def test_bad_input_is_shown_next_to_its_field_and_stores_nothing(
     assert f'id="{field}-error"' in response.text
     assert 'role="alert"' in response.text
     assert _stored(engine) == ([], [], [], [])
+
+
+@pytest.mark.parametrize(
+    "name", ["Ayşe  Yılmaz", "نور\u200cالهدى", "Ayşe \u200fYılmaz", "Zoë O’Brien-Łukasz"]
+)
+def test_names_in_every_script_are_welcome(
+    web: httpx.Client, engine, public_lists, name: str
+) -> None:
+    """Joiners (ZWNJ) and direction marks (RLM) are part of names; only controls are refused."""
+    assert web.post("/subscribe", data=_fields(web, name=name)).status_code == 200
+    (person,) = _stored(engine)[0]
+    assert person.name == " ".join(name.split())
 
 
 def test_form_keeps_what_was_typed_after_an_error(web: httpx.Client, public_lists) -> None:

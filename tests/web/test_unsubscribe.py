@@ -138,9 +138,10 @@ def test_erased_person_gets_a_harmless_answer(web: httpx.Client, engine, member)
     with session_scope(engine) as session:
         subscriptions.erase(session, SECRET, "emre@example.org", START)
     token = _token(member, member[1])
-    assert web.post(f"/unsubscribe/{token}", data=ONE_CLICK).status_code == 200
+    assert web.post(f"/unsubscribe/{token}", data=ONE_CLICK).status_code == 410
     page = web.get(f"/unsubscribe/{token}")
-    assert page.status_code == 200
+    assert page.status_code == 410  # Gone: the link was genuine, its person is no more
+    assert "This link is no longer valid." in text_of(page.text)
     assert "We hold no subscription for this link" in text_of(page.text)
 
 

@@ -1,7 +1,4 @@
-"""Public routes: subscribe and confirm, and the request helpers every page module shares.
-
-The archive is in archive_pages.py; the pages behind personal links in personal.py and
-preferences.py.
+"""The subscribe form (all public lists, or one) and the confirmation link of double opt-in.
 
 Routes read the request, call the services and pick a page; the rules live in the services.
 """
@@ -9,71 +6,30 @@ Routes read the request, call the services and pick a page; the rules live in th
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
-from starlette.formparsers import MultiPartException
 from starlette.responses import HTMLResponse, Response
 
-from newsletter.audience import lists, subscriptions, tokens
-from newsletter.core.db import session_scope
+from newsletter.audience import lists, lookups, subscriptions, tokens
+from newsletter.core.db import read_scope, session_scope
 from newsletter.core.errors import NotFound, StateError
-from newsletter.core.models import MailingList, Subscriber
-from newsletter.web import forms, i18n, ratelimit
-from newsletter.web.app import READ, Web, web_of
-from newsletter.web.security import CSRF_FIELD
+from newsletter.core.models import MailingList
+from newsletter.web import forms, ratelimit
+from newsletter.web.context import READ, Web, web_of
+from newsletter.web.page_helpers import (
+    checked_form,
+    client_ip,
+    consent_text,
+    default_edition_language,
+    language_choices,
+    no_store,
+    user_agent,
+)
 
 router = APIRouter()
-
-
-def client_ip(request: Request) -> str:
-    # Behind a reverse proxy uvicorn puts the X-Forwarded-For address here (--forwarded-allow-ips).
-    return request.client.host if request.client else "unknown"
-
-
-def user_agent(request: Request) -> str:
-    return request.headers.get("user-agent", "")[:512]
-
-
-async def read_form(request: Request) -> FormData:
-    """The posted form (urlencoded or multipart, no files); malformed bodies answer 400."""
-    try:
-        return await request.form(max_files=0, max_fields=200)
-    except MultiPartException as exc:
-        raise HTTPException(400, f"malformed form data: {exc.message}") from None
-
-
-async def checked_form(request: Request) -> FormData:
-    form = await read_form(request)
-    value = form.get(CSRF_FIELD)
-    web_of(request).csrf.check(request, value if isinstance(value, str) else None)
-    return form
-
-
-def no_store(response: Response) -> Response:
-    """Pages reached through personal links must not be kept by shared caches."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def language_choices(web: Web, lang: str) -> list[tuple[str, str]]:
-    return [(code, i18n.language_name(code, lang)) for code in web.config.library.languages]
-
-
-def consent_text(web: Web, lang: str) -> str:
-    """The consent text shown (and recorded word for word) on a page in ``lang``."""
-    if lang == "tr" and web.config.web.consent_text_tr:
-        return web.config.web.consent_text_tr
-    return web.config.web.consent_text
-
-
-def default_edition_language(web: Web, lang: str) -> str:
-    offered = web.config.library.languages
-    return lang if lang in offered else web.config.library.default_language
-
-
-# --- Subscribe ---------------------------------------------------------------------------------
 
 
 def _subscribe_page(
@@ -111,23 +67,29 @@ def _subscribe_page(
     )
 
 
+def _public_lists(web: Web) -> list[MailingList]:
+    with read_scope(web.engine) as session:
+        return lists.all_lists(session, public_only=True)
+
+
+def _blank_form(web: Web, lang: str, public: list[MailingList]) -> forms.SubscribeForm:
+    chosen = [public[0].slug] if len(public) == 1 else []
+    return forms.SubscribeForm(language=default_edition_language(web, lang), lists=chosen)
+
+
 @router.api_route("/subscribe", methods=READ, response_class=HTMLResponse)
-async def subscribe_all(request: Request) -> Response:
+def subscribe_all(request: Request) -> Response:
     web = web_of(request)
     lang = web.language(request)
-    with session_scope(web.engine) as session:
-        public = lists.all_lists(session, public_only=True)
-    chosen = [public[0].slug] if len(public) == 1 else []
-    form = forms.SubscribeForm(language=default_edition_language(web, lang), lists=chosen)
-    return _subscribe_page(request, web, lang, public, form)
+    public = _public_lists(web)
+    return _subscribe_page(request, web, lang, public, _blank_form(web, lang, public))
 
 
 @router.api_route("/subscribe/{slug}", methods=READ, response_class=HTMLResponse)
-async def subscribe_one(request: Request, slug: str) -> Response:
+def subscribe_one(request: Request, slug: str) -> Response:
     web = web_of(request)
     lang = web.language(request)
-    with session_scope(web.engine) as session:
-        public = lists.all_lists(session, public_only=True)
+    public = _public_lists(web)
     focus = next((m for m in public if m.slug == slug), None)
     if focus is None:
         raise HTTPException(404)
@@ -136,11 +98,13 @@ async def subscribe_one(request: Request, slug: str) -> Response:
 
 
 @router.post("/subscribe", response_class=HTMLResponse)
-async def subscribe_post(request: Request) -> Response:
+def subscribe_post(
+    request: Request, posted: Annotated[FormData, Depends(checked_form)]
+) -> Response:
     web = web_of(request)
     lang = web.language(request)
     _ = web.gettext(lang)
-    form = forms.read_subscribe(await checked_form(request))
+    form = forms.read_subscribe(posted)
     now = web.clock()
     thanks = web.message(
         request,
@@ -193,16 +157,13 @@ async def subscribe_post(request: Request) -> Response:
 def _confirm_bad(request: Request, web: Web, lang: str, reason: str) -> Response:
     """The friendly page for a bad link: say why, and offer the form that sends a new one."""
     _ = web.gettext(lang)
-    with session_scope(web.engine) as session:
-        public = lists.all_lists(session, public_only=True)
-    chosen = [public[0].slug] if len(public) == 1 else []
-    form = forms.SubscribeForm(language=default_edition_language(web, lang), lists=chosen)
+    public = _public_lists(web)
     page = _subscribe_page(
         request,
         web,
         lang,
         public,
-        form,
+        _blank_form(web, lang, public),
         title=_("We could not confirm your subscription"),
         intro=reason + " " + _("Enter your address again and we will send you a new link."),
         status=400,
@@ -211,24 +172,12 @@ def _confirm_bad(request: Request, web: Web, lang: str, reason: str) -> Response
 
 
 @router.get("/confirm/{token}", response_class=HTMLResponse)
-async def confirm(request: Request, token: str) -> Response:
+def confirm(request: Request, token: str) -> Response:
     web = web_of(request)
     now = web.clock()
     max_age = timedelta(days=web.config.subscribers.confirm_days)
     try:
-        with session_scope(web.engine) as session:
-            data = tokens.read(web.secret, "confirm", token, now, max_age=max_age)
-            subscriptions.confirm(
-                session,
-                data.subscriber_id,
-                data.list_id or 0,
-                ip=client_ip(request),
-                user_agent=user_agent(request),
-                now=now,
-                secret=web.secret,
-            )
-            person = session.get(Subscriber, data.subscriber_id)
-            mlist = session.get(MailingList, data.list_id or 0)
+        data = tokens.read(web.secret, "confirm", token, now, max_age=max_age)
     except tokens.TokenError as exc:
         lang = web.language(request)
         _ = web.gettext(lang)
@@ -240,7 +189,21 @@ async def confirm(request: Request, token: str) -> Response:
             lang,
             _("This confirmation link is not valid: it may have been cut short or changed."),
         )
-    except (NotFound, StateError):
+    try:
+        with session_scope(web.engine) as session:
+            # Only the person the link was made for: never a newer subscriber given their id.
+            person = lookups.person_for_token(session, data)
+            subscriptions.confirm(
+                session,
+                data.subscriber_id,
+                data.list_id or 0,
+                ip=client_ip(request),
+                user_agent=user_agent(request),
+                now=now,
+                secret=web.secret,
+            )
+            mlist = session.get(MailingList, data.list_id or 0)
+    except (tokens.TokenError, NotFound, StateError):
         lang = web.language(request)
         _ = web.gettext(lang)
         return _confirm_bad(
@@ -249,11 +212,11 @@ async def confirm(request: Request, token: str) -> Response:
             lang,
             _("This subscription was cancelled or removed after the link was sent."),
         )
-    lang = web.language(request, person.language if person else None)
+    lang = web.language(request, person.language)
     _ = web.gettext(lang)
     text = _(
         "Thank you: %(email)s will now receive “%(list)s”.",
-        email=person.email if person else "",
+        email=person.email,
         list=mlist.name if mlist else "",
     )
     page = web.message(
