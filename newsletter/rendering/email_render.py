@@ -1,7 +1,9 @@
 """Render an issue: Jinja2 writes MJML, mjml-python turns it into responsive HTML.
 
 The output still holds the personal-field markers of ``personalise``; it is rendered once per
-language and filled per recipient. Dates are written in the issue's language with Babel.
+language and filled per recipient. Dates are written in the issue's language with Babel. The
+context says which way the edition reads (``dir``, ``align``, ``arrow``: see ``bidi``), and each
+block which way its own words read: a block with no translation yet keeps its language.
 """
 
 from __future__ import annotations
@@ -18,11 +20,10 @@ from markupsafe import Markup
 
 from newsletter.core.config import Config, OrganisationConfig
 from newsletter.core.errors import UserError
-from newsletter.rendering import plaintext, safe_markdown, templating
+from newsletter.rendering import bidi, greeting, plaintext, safe_markdown, templating
 from newsletter.rendering.personalise import archive_url, markers
 from newsletter.rendering.view import BlockView, IssueView, SectionView
 
-RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 SOCIAL_ICONS = frozenset(
     {
         "facebook",
@@ -69,10 +70,6 @@ def locale_for(language: str) -> Locale:
         raise UserError(f"language {language!r}: not a known locale") from exc
 
 
-def is_rtl(language: str) -> bool:
-    return language.split("-")[0].lower() in RTL_LANGUAGES
-
-
 @lru_cache(maxsize=1024)
 def month_label(day: date, language: str) -> str:
     """'Haziran 2021': the standalone month name, as a calendar heading writes it."""
@@ -100,6 +97,12 @@ def block_context(block: BlockView, language: str) -> dict[str, Any]:
 
 def _block_context(block: BlockView, language: str) -> dict[str, Any]:
     when = date_label(block.event_date, block.event_date_end, language) if block.event_date else ""
+    rtl = bidi.is_rtl(language)
+    # A block with no translation yet is shown in its own language: its words (title, text,
+    # its own link label) carry that language and direction; the theme's words and the dates
+    # stay in the edition's. Only a different base language counts ("en-GB" in "en" does not).
+    foreign = bool(block.language) and bidi.base(block.language) != bidi.base(language)
+    own = block.language if foreign else language
     return {
         "id": block.block_id,
         "kind": block.kind,
@@ -108,10 +111,23 @@ def _block_context(block: BlockView, language: str) -> dict[str, Any]:
         "image_url": block.image_url or "",
         "image_alt": block.image_alt or "",
         "image_credit": block.image_credit or "",
+        "credit_html": bidi.isolate(block.image_credit or "", rtl),
         "link_url": block.link_url or "",
         "link_label": block.link_label or "",
         "when": when,
-        "where": ", ".join(block.places),
+        "places": list(block.places),
+        "places_html": [bidi.isolate(place, rtl) for place in block.places],
+        "foreign": foreign,
+        "lang": block.language if foreign else "",
+        "language_name": bidi.language_name(block.language, language) if foreign else "",
+        "dir": bidi.direction(own),
+        "align": bidi.start_side(own),
+        "flipped": bidi.is_rtl(own) != rtl,
+        # The theme's "Read more" stays in the edition's language (and direction) inside a
+        # block in another one; a label the block brings is in the block's.
+        "link_edition": foreign and not block.link_label,
+        "link_arrow": bidi.ARROWS[bidi.direction(own if block.link_label else language)],
+        "script": bidi.script(own),
     }
 
 
@@ -167,15 +183,32 @@ def build_context(view: IssueView, config: Config, labels: dict[str, str]) -> di
     }
     for target, source in zip(content["sections"], sections, strict=True):
         target["blocks"] = source["blocks"]  # already neutral (and cached)
+    rtl = bidi.is_rtl(view.language)
+    hello = greeting.greeting(labels, view.greeting, isolate=rtl)
+    why = greeting.why(labels, content["org"]["name"], isolate=rtl)
+    blocks = [b for s in sections for b in s["blocks"]]
+    # A block in another language quotes with that language's marks (quote_mark).
+    env = templating.environment(config)
+    own_labels = {
+        b["lang"]: templating.load_labels(env, view.theme, b["lang"]) for b in blocks if b["lang"]
+    }
     return {
         **content,
-        "greeting": personal_greeting(labels, p),
-        "why": personal_why(labels, p, content["org"]["name"]),
+        "greeting": hello.html,
+        "greeting_text": hello.text,
+        "why": why.html,
+        "why_text": why.text,
         "labels": labels,
         "p": p,
         "lang": view.language,
-        "dir": "rtl" if is_rtl(view.language) else "ltr",
-        "align": "right" if is_rtl(view.language) else "left",
+        "dir": bidi.direction(view.language),
+        "align": bidi.start_side(view.language),
+        "end": bidi.end_side(view.language),
+        "arrow": bidi.ARROWS[bidi.direction(view.language)],
+        "script": bidi.script(view.language),
+        "flips": any(b["flipped"] for b in blocks),
+        "untranslated_note": view.untranslated_note,
+        "own_labels": own_labels,
         "archive_url": archive_url(config.public.base_url, view.issue_id),
     }
 
@@ -203,18 +236,6 @@ def _neutral(value: Any) -> Any:
     if isinstance(value, list):
         return [_neutral(v) for v in value]
     return value
-
-
-def personal_greeting(labels: dict[str, str], p: dict[str, str]) -> str:
-    """'Dear Ayşe,' when the name is known, else the plain greeting: never 'Dear ,'."""
-    named = labels["greeting_named"].replace("{name}", p["name"])
-    return f"{p['if_name']}{named}{p['end']}{p['if_no_name']}{labels['greeting']}{p['end']}"
-
-
-def personal_why(labels: dict[str, str], p: dict[str, str], organisation: str) -> str:
-    why = labels["why"].replace("{email}", p["email"]).replace("{organisation}", organisation)
-    public = labels["why_public"].replace("{organisation}", organisation)
-    return f"{p['if_email']}{why}{p['end']}{p['if_no_email']}{public}{p['end']}"
 
 
 def mjml_template(view: IssueView) -> str:

@@ -1,7 +1,9 @@
 """The plain-text part, written from the same content as the HTML (not an HTML dump).
 
 Markdown is walked token by token: headings, paragraphs, lists and quotes keep their shape and
-every link shows its URL. Personal parts stay as markers, like in the HTML.
+every link shows its URL. Personal parts stay as markers, like in the HTML. In a right-to-left
+edition every line starts with a direction mark (``bidi.mark_lines``): plain text has no
+``dir``, and each line is a bidi paragraph of its own.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 import nh3
 from markdown_it.token import Token
 
-from newsletter.rendering import safe_markdown
+from newsletter.rendering import bidi, safe_markdown
 from newsletter.rendering.safe_markdown import is_allowed_url
 from newsletter.rendering.view import IssueView
 
@@ -126,47 +128,74 @@ def _quote(block: dict[str, Any], source: str) -> list[str]:
     return [*_wrap(markdown_to_text(source), "  ", "  "), f"  — {block['title']}", ""]
 
 
-def _block(block: dict[str, Any], source: str, labels: dict[str, str]) -> list[str]:
+def _same(lines: list[str]) -> list[str]:
+    return lines
+
+
+def _block(block: dict[str, Any], source: str, context: dict[str, Any]) -> list[str]:
+    """A block's lines, each marked with its direction: the block's own words in the block's
+    language, the theme's words (labels, dates) in the edition's."""
+    labels, edition = context["labels"], context["dir"]
+    if edition == "ltr" and block["dir"] == "ltr":  # nothing to mark: keep it cheap
+        own = ui = _same
+    else:
+
+        def own(lines: list[str]) -> list[str]:
+            return bidi.mark_lines(lines, block["dir"], edition)
+
+        def ui(lines: list[str]) -> list[str]:
+            return bidi.mark_lines(lines, edition, edition)
+
+    note = []
+    if block["foreign"] and context["untranslated_note"]:
+        note = ui([f"({labels['untranslated'].replace('{language}', block['language_name'])})"])
     if block["kind"] == "quote":
-        return _quote(block, source)
-    lines = _underline(block["title"], "-")
+        return [*note, *own(_quote(block, source))]
+    lines = [*note, *own(_underline(block["title"], "-"))]
     is_event = block["kind"] == "event"
     facts = [f"{labels['when']}: {block['when']}"] if is_event and block["when"] else []
-    if is_event and block["where"]:
-        facts.append(f"{labels['where']}: {block['where']}")
-    lines.extend(facts)
+    if is_event and block["places"]:
+        where = bidi.join_text(block["places"], labels["list_separator"], edition == "rtl")
+        facts.append(f"{labels['where']}: {where}")
+    lines.extend(ui(facts))
     body = markdown_to_text(source)
     if body:
-        lines.extend(["", body] if facts else [body])
+        lines.extend(own(["", body] if facts else [body]))
     if block["image_credit"]:
-        lines.append(f"({labels['photo']}: {block['image_credit']})")
+        lines.extend(ui([f"({labels['photo']}: {block['image_credit']})"]))
     if block["link_url"] and is_allowed_url(block["link_url"]):
-        label = block["link_label"] or labels["read_more"]
-        lines.append(f"{label}: {block['link_url']}")
+        if block["link_label"]:
+            lines.extend(own([f"{block['link_label']}: {block['link_url']}"]))
+        else:
+            lines.extend(ui([f"{labels['read_more']}: {block['link_url']}"]))
     return [*lines, ""]
 
 
 def render_text(view: IssueView, context: dict[str, Any]) -> str:
     """The text part of an issue, from the same context the MJML template received."""
-    labels, p, org, issue = context["labels"], context["p"], context["org"], context["issue"]
+    p, org, issue, edition = context["p"], context["org"], context["issue"], context["dir"]
     sources = {b.block_id: b.text for b in view.blocks}
     head = f"{issue['month']} · {issue['title']}" if issue["month"] else issue["title"]
     lines = [org["name"], head, ""]
-    lines.append(context["greeting"])
-    lines.append("")
+    if context["greeting_text"]:
+        lines.extend([context["greeting_text"], ""])
     intro = markdown_to_text(view.intro)
     if intro:
         lines.extend([intro, ""])
+    lines = bidi.mark_lines(lines, edition, edition)
     for section in context["sections"]:
-        lines.extend(["", *_underline(section["heading"], "="), ""])
+        lines.extend(["", *bidi.mark_lines(_underline(section["heading"], "="), edition, edition)])
+        lines.append("")
         for block in section["blocks"]:
-            lines.extend(_block(block, sources.get(block["id"], ""), labels))
-    lines.extend(_footer(labels, p, org, context["why"]))
+            lines.extend(_block(block, sources.get(block["id"], ""), context))
+    lines.extend(_footer(context["labels"], p, org, context["why_text"], edition))
     return "\n".join(lines).strip() + "\n"
 
 
-def _footer(labels: dict[str, str], p: dict[str, str], org: dict[str, Any], why: str) -> list[str]:
-    lines = ["-- ", org["name"], org["postal_address"], ""]
+def _footer(
+    labels: dict[str, str], p: dict[str, str], org: dict[str, Any], why: str, edition: str
+) -> list[str]:
+    lines = [org["name"], org["postal_address"], ""]
     lines.append(why)  # not wrapped: the markers would count towards the line width
     lines.append("")
     lines.append(f"{labels['view_online']}: {p['view_online_url']}")
@@ -176,4 +205,5 @@ def _footer(labels: dict[str, str], p: dict[str, str], org: dict[str, Any], why:
     )
     for item in org["social"]:
         lines.append(f"{item['label']}: {item['url']}")
-    return lines
+    # "-- " alone on its line is the signature delimiter mail readers know: never marked.
+    return ["-- ", *bidi.mark_lines(lines, edition, edition)]

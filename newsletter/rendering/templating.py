@@ -3,18 +3,22 @@
 Built-in templates ship as the package ``newsletter_templates`` (the top-level ``templates/``
 folder); a folder named by ``rendering.templates_dir`` is searched first, so a theme can override
 any single file. Autoescaping is on and undefined variables are errors, not empty strings.
+The ``mjml_attr`` filter is for words people read in MJML attributes (alt text) and in
+``mj-title``, see there.
 """
 
 from __future__ import annotations
 
 import tomllib
 import traceback
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import newsletter_templates
+from markupsafe import Markup, escape
 
 from newsletter.core.config import Config
 from newsletter.core.errors import UserError
@@ -36,10 +40,24 @@ def environment(config: Config) -> jinja2.Environment:
     return _environment(template_dirs(config))
 
 
+class _Environment(jinja2.Environment):
+    """Looks ``block.title`` up as the key of a dict first. Jinja tries the attribute first,
+    raising and catching an AttributeError for every field a template reads from the render
+    context (all plain dicts): about a fifth of the template time of an issue."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 @lru_cache(maxsize=8)
 def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
     # Compiled templates are cached per folder list, so a render never parses a file twice.
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -49,7 +67,28 @@ def _environment(dirs: tuple[Path, ...]) -> jinja2.Environment:
         auto_reload=False,
         cache_size=400,
     )
+    env.filters["mjml_attr"] = mjml_attr
     return env
+
+
+def mjml_attr(value: object) -> Markup:
+    """``value`` escaped for an MJML attribute, marks and invisible characters as references.
+
+    mrml writes a combining mark or a format character found in an attribute value (and in
+    ``mj-title``, which becomes an aria-label) as Rust debug text: "متدرّبات" comes out as
+    "متدر\\u{651}بات", so Arabic vowel marks and the zero-width non-joiner of Persian would be
+    read out as code. A character reference passes through and means the same to a browser.
+    Addresses (src, href) are left alone: a URL carries such characters percent-encoded.
+    """
+    text = str(escape(value))
+    if text.isascii():
+        return Markup(text)  # noqa: S704 (escaped above)
+    return Markup(  # noqa: S704 (escaped above; only references added)
+        "".join(
+            f"&#{ord(c)};" if ord(c) > 127 and unicodedata.category(c)[0] in "MCZ" else c
+            for c in text
+        )
+    )
 
 
 def clear_cache() -> None:

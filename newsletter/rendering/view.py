@@ -51,6 +51,12 @@ class IssueView:
     period_start: date | None = None
     period_end: date | None = None
     sections: tuple[SectionView, ...] = field(default_factory=tuple)
+    # The edition's own greeting: None keeps the theme's, "" leaves it out, else the words
+    # with {name} where the reader's name goes (``rendering.greeting``).
+    greeting: str | None = None
+    # Say, above a block shown in another language (no translation yet), that it is only
+    # available in that language, in the edition's own words.
+    untranslated_note: bool = False
 
     @property
     def blocks(self) -> list[BlockView]:

@@ -117,3 +117,87 @@ def june_view(language: str = "en", **fields: Any) -> IssueView:
     }
     values.update(fields)
     return IssueView(**values)
+
+
+# The June issue's Arabic edition: blocks written in Arabic, with the Latin names, numbers and
+# acronyms Arabic readers meet in our updates, and one block (the grants notice) that has no
+# Arabic translation yet, shown in English.
+ARABIC_BLOCKS: list[dict[str, Any]] = [
+    {
+        "title": "أربعون امرأة يُنهين دورة في الخياطة في غازي عنتاب",
+        "summary": "بعد اثني عشر أسبوعاً في ورشة شاهين بيه، تسلّمت أربعون امرأة شهاداتهن، "
+        "وتلقّت **إحدى عشرة** منهن عروض عمل عبر İŞKUR.\n\n"
+        "- دروس في القصّ والتفصيل\n- تدريب على إدارة مشروع صغير",
+        "kind": "story",
+        "area": "economic-recovery",
+        "event_date": date(2021, 6, 8),
+        "image_url": "https://images.example.org/tailoring.png",
+        "image_alt": "متدرّبات أمام آلات الخياطة",
+        "image_credit": "Zeynep Çelik",
+        "link_url": "https://example.org/ar/stories/tailoring",
+        "places": ["Gaziantep"],
+        "language": "ar",
+    },
+    {
+        "title": "12,400 استشارة صحية",
+        "summary": "قدّمتها الفرق المتنقلة في شانلي أورفا وهاتاي خلال هذا الشهر.",
+        "kind": "highlight",
+        "area": "migration-health",
+        "event_date": date(2021, 6, 15),
+        "language": "ar",
+    },
+    {
+        "title": "مهرجان الحيّ في أودميش",
+        "summary": "موسيقى وطعام ومباراة كرة قدم بين فرق شباب المجتمع المضيف واللاجئين.",
+        "kind": "event",
+        "area": "social-cohesion",
+        "event_date": date(2021, 6, 19),
+        "event_date_end": date(2021, 6, 20),
+        "places": ["Ödemiş", "İzmir"],
+        "link_url": "https://example.org/ar/events/odemis",
+        "language": "ar",
+    },
+    {
+        "title": "Grant applications open",
+        "body": "Small businesses in İstanbul can apply for start-up grants until "
+        "**30 June**. [Read the call](https://example.org/grants).\n\n"
+        "- a business plan\n- two references",
+        "kind": "announcement",
+        "area": "economic-recovery",
+        "event_date": date(2021, 6, 3),
+        "link_url": "https://example.org/grants/apply",
+        "language": "en",
+    },
+    {
+        "title": "آيشة، خرّيجة الدورة في كلّس",
+        "body": "أستطيع أخيراً أن أخطّط لورشتي الخاصة، وأن أوظّف جارتين من الحيّ.",
+        "kind": "quote",
+        "area": "social-cohesion",
+        "event_date": date(2021, 6, 22),
+        "language": "ar",
+    },
+]
+
+
+def arabic_view(**fields: Any) -> IssueView:
+    """The June issue's Arabic edition, without a database (for the pure render tests)."""
+    blocks = [
+        block_view(Block(id=number, status="ready", **values))
+        for number, values in enumerate(ARABIC_BLOCKS, start=1)
+    ]
+    values: dict[str, Any] = {
+        "issue_id": 3,
+        "title": "نشرة يونيو",
+        "subject": "يونيو: دورات ومهرجانات وصحة",
+        "preheader": "أربعون خرّيجة ومهرجان في أودميش",
+        "intro": "أهلاً بكم في نشرة **يونيو** من أنقرة، مع شركائنا في İŞKUR وMercy Corps.",
+        "language": "ar",
+        "issue_date": date(2021, 6, 1),
+        "sections": (
+            SectionView("التعافي الاقتصادي", (blocks[0], blocks[3]), "economic-recovery"),
+            SectionView("التماسك الاجتماعي", (blocks[2], blocks[4]), "social-cohesion"),
+            SectionView("الصحة والهجرة", (blocks[1],), "migration-health"),
+        ),
+    }
+    values.update(fields)
+    return IssueView(**values)
