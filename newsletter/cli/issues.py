@@ -110,6 +110,16 @@ def translate(
     heading: list[str] = typer.Option(
         [], metavar="N=TEXT", help="Heading of section N in that language (repeatable)."
     ),
+    greeting: str | None = typer.Option(
+        None,
+        help="The edition's own greeting, {name} for the reader's name ('' for none; "
+        "default: the theme's, gender-neutral in Arabic).",
+    ),
+    untranslated_note: bool | None = typer.Option(
+        None,
+        "--untranslated-note/--no-untranslated-note",
+        help="Say above each block shown in another language that it is not translated.",
+    ),
     remove: bool = typer.Option(False, help="Drop this language edition."),
 ) -> None:
     """Add or change another language's edition; blocks use their translations."""
@@ -121,6 +131,10 @@ def translate(
             return
         intro_text = read_option_file(intro_file, "--intro-file") if intro_file else intro
         fields = given_fields(title=title, subject=subject, preheader=preheader, intro=intro_text)
+        if greeting is not None:
+            fields["greeting"] = greeting
+        if untranslated_note is not None:
+            fields["untranslated_note"] = untranslated_note
         editions.translate(
             session, issue_id, language, fields, _headings(heading), current_actor(), utcnow()
         )

@@ -17,7 +17,7 @@ from newsletter.core.models import Issue
 from newsletter.core.safe_text import one_line
 from newsletter.rendering.email_render import locale_for
 
-TRANSLATABLE = ("title", "subject", "preheader", "intro")
+TRANSLATABLE = ("title", "subject", "preheader", "intro", "greeting", "untranslated_note")
 
 
 def translate(
@@ -42,7 +42,10 @@ def translate(
     if unknown:
         raise UserError(f"{', '.join(sorted(unknown))}: not translatable (use {TRANSLATABLE})")
     for name, value in fields.items():
-        if value is not None and name != "intro":
+        if name == "untranslated_note":
+            if not isinstance(value, bool):
+                raise UserError(f"untranslated_note: expected true or false, got {value!r}")
+        elif value is not None and name != "intro":
             one_line(f"{language} {name}", value)
     for text in headings.values():
         one_line(f"{language} section heading", text)

@@ -111,6 +111,8 @@ def load_view(session: Session, issue_id: int, language: str | None = None) -> I
         issue_date=issue.issue_date,
         period_start=issue.period_start,
         period_end=issue.period_end,
+        greeting=edition.get("greeting"),
+        untranslated_note=bool(edition.get("untranslated_note")),
         sections=tuple(
             SectionView(
                 headings.get(str(s.id)) or s.heading, tuple(by_section.get(s.id or 0, ())), s.area

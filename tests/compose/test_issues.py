@@ -382,3 +382,20 @@ def test_drop_translation_and_language_clash(session, config, bilingual):
     assert bilingual.translations == {}
     with pytest.raises(NotFound, match="has no 'tr' edition"):
         editions.drop(session, bilingual.id, "tr", "e", NOW)
+
+
+def test_an_edition_greeting_and_note_reach_the_render(session, config, issue, june_blocks):
+    from newsletter.compose import editions
+    from newsletter.compose.issue_content import load_view
+
+    _june(session, config, issue)
+    fields = {"title": "نشرة يونيو", "subject": "أخبار يونيو", "greeting": "أهلاً {name}،",
+              "untranslated_note": True}  # fmt: skip
+    editions.translate(session, issue.id, "ar", fields, {}, "editor", NOW)
+    view = load_view(session, issue.id, "ar")
+    assert view.greeting == "أهلاً {name}،" and view.untranslated_note is True
+    assert load_view(session, issue.id).greeting is None  # the own language keeps the theme's
+    with pytest.raises(UserError, match="untranslated_note: expected true or false"):
+        editions.translate(session, issue.id, "ar", {"untranslated_note": "yes"}, {}, "e", NOW)
+    with pytest.raises(UserError, match="ar greeting contains a line break"):
+        editions.translate(session, issue.id, "ar", {"greeting": "a\nb"}, {}, "e", NOW)
