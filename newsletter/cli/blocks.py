@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from newsletter.cli import block_options as opt
-from newsletter.cli import blocks_import, blocks_output
+from newsletter.cli import blocks_import, blocks_output, blocks_partners
 from newsletter.cli.common import JSON_OPTION, new_app, print_json, state
 from newsletter.cli.editor import edit_fields, editor_command
 from newsletter.core.clock import utcnow
@@ -20,6 +20,7 @@ app = new_app(
     "The library of update blocks: add, find, edit, import and archive stories for issues."
 )
 blocks_import.register(app)
+app.add_typer(blocks_partners.app, name="partners")
 
 BLOCK_ID = typer.Argument(
     ..., metavar="ID", help="The block's id (see 'newsletter blocks list').", min=1
@@ -204,16 +205,21 @@ def edit(
     translation_group: str | None = opt.TRANSLATION,
     status: str | None = opt.STATUS,
     author: str | None = opt.AUTHOR,
+    confirm: bool = typer.Option(
+        False, "--confirm", help="Confirm every value the importer guessed (see 'blocks show')."
+    ),
 ) -> None:
     """Change a block with options, or in your editor when no option is given.
 
     \b
     Examples:
       newsletter blocks edit 12 --status ready --area protection
+      newsletter blocks edit 12 --confirm
       newsletter blocks edit 12
 
-    In the editor the block is a Markdown file with front matter; saving it unchanged changes
-    nothing, and a file with a mistake saves nothing (the error says where your text is kept).
+    A field given as an option is no longer a guess; --confirm confirms all guesses. In the
+    editor the block is a Markdown file with front matter; saving it unchanged changes nothing,
+    and a file with a mistake saves nothing (the error says where your text is kept).
     """
     changes = opt.given_fields(
         title=title, body=body, summary=summary, kind=kind, area=area, tag=tag, place=place,
@@ -222,7 +228,14 @@ def edit(
         translation_group=translation_group, status=status, author=author,
     )  # fmt: skip
     library = state().config.library
+    explicit = list(changes)
+    if confirm and not changes:
+        with state().session() as session:
+            confirmed = blocks.confirm_guesses(session, block_id, utcnow())
+        typer.echo(f"block {block_id}: confirmed {', '.join(confirmed) or 'nothing (no guesses)'}")
+        return
     if not changes:
+        explicit = []
         with state().session() as session:
             current = blocks.record(blocks.get(session, block_id))
         edited = edit_fields(
@@ -234,25 +247,35 @@ def edit(
         changes = edited
     with state().session() as session:
         before = blocks.record(blocks.get(session, block_id))
-        block = blocks.update(session, library, block_id, changes, utcnow())
-        changed = [k for k, v in blocks.record(block).items() if before[k] != v]
+        block = blocks.update(session, library, block_id, changes, utcnow(), confirm=explicit)
+        if confirm or str(changes.get("status", "")).strip().lower() == "ready":
+            blocks.confirm_guesses(session, block_id, utcnow())  # as 'blocks ready' does
+        changed = [k for k, v in blocks.record(block).items() if before[k] != v and k != "guessed"]
+        settled = [g for g in before["guessed"] if g not in block.guessed]
+    note = f" (confirmed {', '.join(settled)})" if settled else ""
     if changed:
-        typer.echo(f"block {block_id} updated: {', '.join(changed)}")
+        typer.echo(f"block {block_id} updated: {', '.join(changed)}{note}")
     else:
-        typer.echo(f"block {block_id}: no change")
+        typer.echo(f"block {block_id}: no change{note}")
 
 
 def _set_status(block_ids: list[int], status: str) -> None:
+    confirmed: dict[int, list[str]] = {}
     with state().session() as session:
         for block_id in block_ids:
             blocks.set_status(session, block_id, status, utcnow())
+            if status == "ready":  # marking a block ready is the officer's word that it is right
+                confirmed[block_id] = blocks.confirm_guesses(session, block_id, utcnow())
     typer.echo(f"{status}: block{'s' if len(block_ids) > 1 else ''} "
                f"{', '.join(map(str, block_ids))}")  # fmt: skip
+    for block_id, fields in confirmed.items():
+        if fields:
+            typer.echo(f"  block {block_id}: confirmed guessed {', '.join(fields)}")
 
 
 @app.command("ready")
 def ready(block_ids: list[int] = BLOCK_IDS) -> None:
-    """Mark blocks as ready to be placed in an issue."""
+    """Mark blocks as ready to be placed in an issue; this also confirms their guessed values."""
     _set_status(block_ids, "ready")
 
 

@@ -43,15 +43,42 @@ def _line(fields: dict[str, Any]) -> str:
     )
 
 
-def _print_report(report: importer.FileReport, dry_run: bool) -> None:
+def _guesses(fields: dict[str, Any]) -> str | None:
+    """What the officer should check: the guessed fields and how each was had."""
+    notes = fields.get("recognised") or {}
+    shown = []
+    for name in fields.get("guessed") or []:
+        how = ((notes.get(name) or {}).get("how") or "").split(";")[0]
+        shown.append(f"{name} ({how})" if how else name)
+    return "guessed: " + "; ".join(shown) if shown else None
+
+
+def _details(fields: dict[str, Any]) -> list[str]:
+    """Every recognised field with its confidence, for --report."""
+    lines = []
+    for name, note in (fields.get("recognised") or {}).items():
+        value = note["value"]
+        shown = ", ".join(value) if isinstance(value, list) else str(value)
+        lines.append(f"{name + ':':<12} {shown}  [{note['confidence']}: {note['how']}]")
+    return lines
+
+
+def _print_report(report: importer.FileReport, dry_run: bool, detailed: bool) -> None:
     verb = "would create" if dry_run else "created"
     typer.echo(f"{report.path}: {verb} {len(report.created)}, "
                f"skipped {len(report.skipped)} already imported")  # fmt: skip
     for fields in report.created:
         typer.echo(_line(fields))
+        for text in _details(fields) if detailed else filter(None, [_guesses(fields)]):
+            typer.echo(f"         {text}")
     for skipped in report.skipped:
         where = f"#{skipped['existing_id']}" if skipped["existing_id"] else "repeated in the file"
         typer.echo(f"  skipped (line {skipped['line']}, already {where}): {skipped['title']}")
+    for dropped in report.dropped:
+        text = dropped["text"] if len(dropped["text"]) <= 60 else dropped["text"][:57] + "..."
+        typer.echo(f"  dropped line {dropped['line']} ({dropped['reason']}): {text}")
+    if detailed and report.cleaned:
+        typer.echo(f"  cleaned {report.cleaned} no-break or invisible space(s)")
 
 
 def register(app: typer.Typer) -> None:
@@ -85,18 +112,29 @@ def register(app: typer.Typer) -> None:
         author: str | None = typer.Option(
             None, "--author", metavar="NAME", help="Default: your user name."
         ),
+        title_case: bool = typer.Option(
+            True,
+            "--title-case/--keep-case",
+            help="Put headings written in capitals in title case (Turkish-aware; keeps IOM, EU).",
+        ),
+        detailed: bool = typer.Option(
+            False, "--report", help="Show every recognised field with its confidence."
+        ),
         as_json: bool = JSON_OPTION,
     ) -> None:
-        """Turn bulletins and Markdown files into draft blocks.
+        """Turn bulletins, press-release pages, overviews, features and Markdown into drafts.
 
-        Each story becomes a draft with the places, dates and partners its text names and a
-        suggested programme area (check it before marking the block ready). Importing the same
-        file again creates nothing. A file that cannot be read is reported and skipped; the
-        command then exits with status 1.
+        Each story, release or section becomes a draft with the places, dates and partners its
+        text names and a suggested programme area. Values the importer inferred (a year taken
+        from the document, the area) are marked as guessed: check them, then confirm with
+        'blocks edit ID --confirm' or 'blocks ready ID'. Page headings and logo captions are
+        dropped and listed. Importing the same file again creates nothing. A file that cannot
+        be read is reported and skipped; the command then exits with status 1.
         """
         options = importer.ImportOptions(
             year=year, area=area, language=language,
             author=author if author is not None else current_user(), dry_run=dry_run,
+            title_case=title_case,
         )  # fmt: skip
         reports = importer.import_files(
             state().engine, state().config.library, _expand(paths), options, utcnow()
@@ -109,7 +147,7 @@ def register(app: typer.Typer) -> None:
         else:
             for report in reports:
                 if not report.error:
-                    _print_report(report, dry_run)
+                    _print_report(report, dry_run, detailed)
         for report in failed:
             typer.echo(f"Error: {report.error}", err=True)
         if failed:

@@ -41,11 +41,22 @@ def table(found: list[Block]) -> None:
     for name, kwargs in columns:
         grid.add_column(name, **kwargs)  # type: ignore[arg-type]
     for b in found:
-        cells = [str(b.id), when(b), b.status, b.area or ""]
+        # A trailing "?" marks what the importer guessed and nobody has confirmed yet.
+        date_cell = when(b) + ("?" if "event_date" in b.guessed and b.event_date else "")
+        area_cell = (b.area or "") + ("?" if "area" in b.guessed and b.area else "")
+        cells = [str(b.id), date_cell, b.status, area_cell]
         cells += [b.language] if len(languages) > 1 else []
         grid.add_row(*cells, b.title, ", ".join(b.places))
     console.print(grid)
     typer.echo(f"{len(found)} block{'s' if len(found) != 1 else ''}")
+    if any(b.guessed for b in found):
+        typer.echo("? guessed by the importer: check, then 'blocks edit ID --confirm'")
+
+
+def _guessed(block: Block) -> str:
+    if not block.guessed:
+        return ""
+    return f"{', '.join(block.guessed)} (check, then: newsletter blocks edit {block.id} --confirm)"
 
 
 def details(block: Block, library: LibraryConfig) -> None:
@@ -65,6 +76,7 @@ def details(block: Block, library: LibraryConfig) -> None:
         ("image credit", block.image_credit or ""),
         ("link", f"{block.link_url or ''} {block.link_label or ''}".strip()),
         ("author", block.author),
+        ("guessed", _guessed(block)),
         (
             "source",
             f"{block.source_file}, line {block.source_position}" if block.source_file else "",

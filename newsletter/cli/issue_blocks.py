@@ -79,7 +79,11 @@ def compose(
     start: str = typer.Option(..., "--from", help="First day of the period, YYYY-MM-DD."),
     end: str = typer.Option(..., "--to", help="Last day of the period, YYYY-MM-DD."),
 ) -> None:
-    """Add every ready block of a period, grouped by programme area, in date order."""
+    """Add every ready block of a period, grouped by programme area, in date order.
+
+    Then says how many ready blocks it left out and why: no date (give one with 'blocks edit ID
+    --date'), another language than the issue's, or already in an issue that was sent.
+    """
     first, last = parse_date(start, "--from"), parse_date(end, "--to")
     assert first is not None and last is not None
     st = state()
@@ -92,12 +96,18 @@ def compose(
         for placement in added:
             heading = headings[placement.section_id]
             counts[heading] = counts.get(heading, 0) + 1
+        missing = placements.left_out(session, issue_id, first, last)
     if not added:
         typer.echo(f"Issue {issue_id} already holds every ready block of {first} to {last}.")
-        return
-    typer.echo(f"Added {len(added)} blocks to issue {issue_id}:")
-    for heading, count in counts.items():
-        typer.echo(f"  {heading}: {count}")
+    else:
+        typer.echo(f"Added {len(added)} blocks to issue {issue_id}:")
+        for heading, count in counts.items():
+            typer.echo(f"  {heading}: {count}")
+    if missing.total:
+        ids = ", ".join(map(str, [*missing.no_date, *missing.other_language,
+                                  *missing.already_used]))  # fmt: skip
+        typer.echo(f"Left out {missing.total} ready block{'s' if missing.total != 1 else ''}: "
+                   f"{placements.describe_left_out(missing)} (blocks {ids}).")  # fmt: skip
 
 
 @_command("add")

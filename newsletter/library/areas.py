@@ -8,10 +8,12 @@ imported blocks store it as their area and the import output marks it "suggested
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from newsletter.core.config import Area, LibraryConfig
 from newsletter.core.errors import UserError
-from newsletter.core.textmatch import Match, TermMatcher, fold, unique
+from newsletter.core.textmatch import TermMatcher, fold, unique
+from newsletter.library.organisations import PartnerIndex
 
 TITLE_WEIGHT = 2
 
@@ -37,9 +39,14 @@ def area_name(library: LibraryConfig, slug: str | None) -> str:
     return next((a.name for a in library.areas if a.slug == slug), slug or "")
 
 
+@lru_cache(maxsize=64)
+def _keyword_matcher(keywords: tuple[str, ...]) -> TermMatcher:
+    # Built once per list of keywords: building the pattern costs more than matching a story.
+    return TermMatcher(((k, k) for k in keywords), prefix=True)
+
+
 def _keyword_hits(area: Area, text: str) -> list[str]:
-    matcher = TermMatcher(((k, k) for k in area.keywords), prefix=True)
-    return [m.name for m in matcher.finditer(text)]
+    return [m.name for m in _keyword_matcher(tuple(area.keywords)).finditer(text)]
 
 
 def suggest_area(library: LibraryConfig, title: str, body: str) -> Suggestion | None:
@@ -53,34 +60,13 @@ def suggest_area(library: LibraryConfig, title: str, body: str) -> Suggestion | 
     return best
 
 
-def _is_acronym(name: str) -> bool:
-    return not any(ch.islower() for ch in name)
-
-
 def find_partners(partners: list[str], text: str) -> list[str]:
     """Configured partner names in the text, as configured, in order of first mention.
 
     Acronyms must be written in capitals ("WHO" is a partner, "who" is not) and every name is
     matched as whole words, so "EU" is never found inside "EUR" or "museum". A long name followed
     by its acronym in brackets ("European Union (EU)") counts once, under the long name, even
-    where the acronym is used before that.
+    where the acronym is used before that. The importer uses the organisations table instead
+    (organisations.py), where acronyms and full names are known together.
     """
-    matcher = TermMatcher((p, p) for p in partners)
-    found: list[str] = []
-    same_as: dict[str, str] = {}  # acronym -> the long name it was introduced with
-    previous: Match | None = None
-    for match in matcher.finditer(text):
-        if _is_acronym(match.name) and match.text != match.text.upper():
-            continue
-        if match.text[:1].islower():
-            continue
-        if previous and _is_acronym(match.name) and _bracketed_after(text, previous, match):
-            same_as[match.name] = previous.name
-        found.append(same_as.get(match.name, match.name))
-        previous = match
-    # An acronym seen before its long name was introduced (say, in the title) is the same partner.
-    return unique(same_as.get(name, name) for name in found)
-
-
-def _bracketed_after(text: str, previous: Match, match: Match) -> bool:
-    return text[previous.end : match.start].strip() == "(" and text[match.end :].startswith(")")
+    return PartnerIndex.from_names(partners).labels(text)

@@ -26,7 +26,9 @@ EDITABLE = (
     "event_date", "event_date_end", "image_url", "image_alt", "image_credit", "link_url",
     "link_label", "language", "translation_group", "author",
 )  # fmt: skip
-IMPORT_ONLY = ("source_file", "source_position", "content_hash")
+IMPORT_ONLY = ("source_file", "source_position", "content_hash", "guessed")
+# Fields the importer may have guessed; ``guessed`` names them until an officer confirms them.
+GUESSABLE = ("title", "summary", "area", "places", "partners", "event_date", "author")
 KIND_ALIASES = {"figure": "highlight"}
 MAX_TITLE = 300
 
@@ -135,6 +137,15 @@ def _position(field: str, value: Any) -> int | None:
     raise UserError(f"{field}: expected a whole number, got {value!r}")
 
 
+def _guessed(field: str, value: Any) -> list[str]:
+    names = _names(field, value)
+    unknown = [n for n in names if n not in GUESSABLE]
+    if unknown:
+        choices = ", ".join(GUESSABLE)
+        raise UserError(f"{field}: unknown field {unknown[0]!r} (choose from: {choices})")
+    return names
+
+
 _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "title": _title,
     "summary": _text,
@@ -157,6 +168,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "source_file": _optional,
     "source_position": _position,
     "content_hash": _optional,
+    "guessed": _guessed,
 }
 
 

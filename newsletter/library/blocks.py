@@ -6,6 +6,7 @@ so a failed check leaves nothing half-written. Times are passed in.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -78,15 +79,31 @@ def record(block: Block) -> dict[str, Any]:
     return {name: getattr(block, name) for name in (*EDITABLE, *IMPORT_ONLY)}
 
 
+def _field_of_guess(name: str) -> str:
+    return "event_date" if name == "event_date_end" else name
+
+
 def update(
-    session: Session, library: LibraryConfig, block_id: int, changes: dict[str, Any], now: datetime
+    session: Session,
+    library: LibraryConfig,
+    block_id: int,
+    changes: dict[str, Any],
+    now: datetime,
+    confirm: Iterable[str] = (),
 ) -> Block:
-    """Apply changed fields; returns the block (unchanged when nothing differs)."""
+    """Apply changed fields; returns the block (unchanged when nothing differs).
+
+    A guessed field that changes is no longer a guess; ``confirm`` names fields the officer set
+    explicitly (options given on the command line), which are confirmed even when unchanged.
+    """
     block = get(session, block_id)
     cleaned = clean(library, changes)
     merged = {**record(block), **cleaned}
     check_record(merged)
     changed = {k: v for k, v in cleaned.items() if getattr(block, k) != v}
+    settled = {_field_of_guess(k) for k in [*changed, *confirm]}
+    if "guessed" not in changed and settled & set(block.guessed):
+        changed["guessed"] = [g for g in block.guessed if g not in settled]
     if not changed:
         return block
     for name, value in changed.items():
@@ -95,6 +112,21 @@ def update(
     session.add(block)
     session.flush()
     return block
+
+
+def confirm_guesses(
+    session: Session, block_id: int, now: datetime, fields: Iterable[str] | None = None
+) -> list[str]:
+    """Take the mark of a guess off the given fields (all when None); returns those confirmed."""
+    block = get(session, block_id)
+    wanted = set(block.guessed) if fields is None else {_field_of_guess(f) for f in fields}
+    confirmed = [g for g in block.guessed if g in wanted]
+    if confirmed:
+        block.guessed = [g for g in block.guessed if g not in wanted]
+        block.updated_at = now
+        session.add(block)
+        session.flush()
+    return confirmed
 
 
 def set_status(session: Session, block_id: int, status: str, now: datetime) -> Block:

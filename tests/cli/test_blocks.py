@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from newsletter.core.models import Issue, Placement, Section
+from tests.plugins.blocks import FIXTURES
 
 
 def _json(result) -> object:
@@ -18,7 +19,8 @@ def _json(result) -> object:
 
 def test_help_reads_well(cli) -> None:
     result = cli("blocks", "--help")
-    for command in ("add", "list", "show", "edit", "archive", "delete", "import", "areas"):
+    for command in ("add", "list", "show", "edit", "archive", "delete", "import", "areas",
+                    "partners"):
         assert command in result.stdout
     assert "--search" in cli("blocks", "list", "--help").stdout
     assert "Examples:" in cli("blocks", "add", "--help").stdout
@@ -261,3 +263,69 @@ def test_table_keeps_every_place_whole_and_json_keeps_field_order(cli) -> None:
     assert all(f"{p}," in words or p in words for p in places), table
     shown = _json(cli("blocks", "show", "1", "--json"))
     assert list(shown)[:3] == ["id", "title", "body"]  # type: ignore[arg-type]
+
+
+def test_import_report_dropped_guessed_and_confidence(cli) -> None:
+    overview = FIXTURES / "blocks-overview.txt"
+    result = cli("blocks", "import", "--report", "--dry-run", str(overview))
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "would create 4" in out
+    assert "  dropped line 27 (logo caption): Funded by" in out
+    assert "  dropped line 1 (page heading): PROGRAMME OVERVIEW: TÜRKİYE" in out
+    assert (
+        "event_date:  2020-12-14..2020-12-18  [low: year from the document's dates: "
+        "“14 and 18 December”]" in out
+    )
+    assert "title:       Cross-Cutting: Protection and Gender  [medium: written in capitals" in out
+    short = cli("blocks", "import", "--keep-case", str(overview)).stdout
+    assert "CROSS-CUTTING: PROTECTION AND GENDER" in short
+    assert "guessed: event_date (no event date: the document's date); area (keywords:" in short
+    feature = FIXTURES / "blocks-feature.txt"
+    data = _json(cli("blocks", "import", "--json", "--dry-run", str(feature)))
+    (file,) = data["files"]  # type: ignore[index]
+    assert file["dropped"] == [{"line": 1, "text": "Feature", "reason": "page heading"}]
+    (created,) = file["created"]
+    assert created["guessed"] == ["event_date", "area"] and created["author"] == "Zeynep Arslan"
+    assert created["recognised"]["published"]["value"] == "2021-03-12"
+
+
+def test_guesses_shown_until_confirmed(cli) -> None:
+    cli("blocks", "import", str(FIXTURES / "blocks-bulletin-years.txt"))
+    listed = {b["id"]: b for b in _json(cli("blocks", "list", "--json"))}  # type: ignore[union-attr]
+    assert listed[1]["guessed"] == ["event_date"] and listed[2]["guessed"] == ["area"]
+    table = cli("blocks", "list").stdout
+    assert "2020-12-22..24?" in table and "? guessed by the importer" in table
+    assert "guessed:      event_date (check, then: newsletter blocks edit 1 --confirm)" in cli(
+        "blocks", "show", "1"
+    ).stdout
+    edited = cli("blocks", "edit", "1", "--date", "2020-12-22")
+    assert edited.stdout.strip() == "block 1: no change (confirmed event_date)"
+    assert cli("blocks", "edit", "2", "--confirm").stdout.strip() == "block 2: confirmed area"
+    ready = cli("blocks", "ready", "3", "4")
+    assert "block 3: confirmed guessed area" in ready.stdout
+    by_id = {b["id"]: b["guessed"] for b in _json(cli("blocks", "list", "--json"))}  # type: ignore[union-attr]
+    assert by_id == {1: [], 2: [], 3: [], 4: [], 5: []}
+    assert "guessed" not in cli("blocks", "show", "1").stdout
+
+
+def test_partners_commands(cli) -> None:
+    listed = _json(cli("blocks", "partners", "list", "--json"))
+    wfp = next(p for p in listed if p["acronym"] == "WFP")  # type: ignore[union-attr]
+    assert (wfp["name"], wfp["name_tr"]) == ("World Food Programme", "Dünya Gıda Programı")
+    added = _json(cli("blocks", "partners", "add", "--name", "Kilis Chamber of Commerce",
+                      "--acronym", "KTO", "--name-tr", "Kilis Ticaret Odası", "--kind", "partner",
+                      "--alias", "Kilis Chamber", "--json"))  # fmt: skip
+    assert added["aliases"] == ["Kilis Chamber"]  # type: ignore[index]
+    edited = cli("blocks", "partners", "edit", "KTO", "--acronym", "KİTO")
+    assert edited.stdout.strip() == f"partner {added['id']} updated: acronym"  # type: ignore[index]
+    assert "KİTO" in cli("blocks", "partners", "list").stdout
+    taken = cli("blocks", "partners", "add", "--name", "Another", "--acronym", "WFP")
+    assert taken.exit_code == 1
+    assert taken.stderr.startswith("Error: 'WFP' already names World Food Programme (id ")
+    nothing = cli("blocks", "partners", "edit", "KİTO")
+    assert nothing.exit_code == 1 and "nothing to change" in nothing.stderr
+    removed = cli("blocks", "partners", "remove", "kilis ticaret odası")
+    assert removed.stdout.strip() == f"removed partner {added['id']}: Kilis Chamber of Commerce"  # type: ignore[index]
+    missing = cli("blocks", "partners", "remove", "KİTO")
+    assert missing.exit_code == 1 and "no partner 'KİTO'" in missing.stderr
