@@ -32,15 +32,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("NEWSLETTER_SECRET_KEY", "benchmark-secret-key-0123456789-abcdefghijklmnop")
 
 import sqlalchemy as sa  # noqa: E402
+from aiosmtpd.controller import Controller  # noqa: E402
 
-from newsletter import sender  # noqa: E402
-from newsletter.compose import issues
-from newsletter.core import db
+from newsletter.compose import issues  # noqa: E402
+from newsletter.compose.placements import add_blocks  # noqa: E402
+from newsletter.core import db  # noqa: E402
 from newsletter.core.clock import utcnow  # noqa: E402
 from newsletter.core.config import load_config  # noqa: E402
 from newsletter.core.models import MailingList, Subscriber  # noqa: E402
-from newsletter.delivery import ledger
+from newsletter.delivery import ledger, sender  # noqa: E402
 from newsletter.delivery.composer import Composer, Recipient  # noqa: E402
+from newsletter.delivery.send_settings import message_settings  # noqa: E402
+from newsletter.library import blocks  # noqa: E402
 
 PLACES = [
     "Hatay",
@@ -81,7 +84,6 @@ def start_sink(port: int) -> Any:
             except OSError:
                 time.sleep(0.02)
         proc.kill()
-    from aiosmtpd.controller import Controller
 
     class Sink:
         async def handle_DATA(self, server, session, envelope):  # noqa: N802
@@ -103,8 +105,6 @@ def stop_sink(sink: Any) -> None:
 
 def make_issue(session: Any, config: Any) -> int:
     """A 12-block issue through the real compose pipeline (blocks → issue → render → freeze)."""
-    from newsletter.library import blocks
-
     now = utcnow()
     ids = []
     for i, place in enumerate(PLACES):
@@ -135,9 +135,6 @@ def make_issue(session: Any, config: Any) -> int:
         language="tr",
         subject="Kasım 2026 bülteni: sahadan haberler",
     )
-    add_blocks = getattr(issues, "add_blocks", None)
-    if add_blocks is None:
-        from newsletter.compose.placements import add_blocks
     add_blocks(session, config, issue.id, ids, "bench", now)
     issues.transition(session, issue.id, "in_review", "bench", now)
     issues.transition(session, issue.id, "approved", "bench", now)
@@ -232,7 +229,7 @@ def main() -> None:
             snaps = issues.snapshots(s, issue_id)
         add_audience(engine, args.recipients)
 
-        sample = Composer(config, issue_id, snaps, "tr").compose(
+        sample = Composer(message_settings(config), issue_id, snaps, "tr").compose(
             Recipient(1, 1, 1, "kisi000001@example.org", "kisi000001@example.org", "Ayşe", "tr"),
             utcnow(),
         )

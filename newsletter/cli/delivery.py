@@ -15,19 +15,17 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from sqlmodel import Session
 
-from newsletter.audience.addresses import normalise
 from newsletter.cli.common import JSON_OPTION, console, new_app, print_json, state
 from newsletter.compose import issues
-from newsletter.compose.preview import current_snapshot
 from newsletter.core.clock import utcnow
 from newsletter.core.errors import UserError
 from newsletter.core.models import Send
-from newsletter.delivery import confirmations, ledger
-from newsletter.delivery.composer import Composer, Recipient
-from newsletter.delivery.sender import Progress as SendProgress
-from newsletter.delivery.sender import RunResult, check_ready, run_send
-from newsletter.delivery.sender import warnings as sender_warnings
-from newsletter.delivery.transports import make_transport
+from newsletter.delivery import confirmations, ledger, proofs
+from newsletter.delivery.send_settings import check_ready, message_settings
+from newsletter.delivery.send_settings import warnings as sender_warnings
+from newsletter.delivery.send_threads import Progress as SendProgress
+from newsletter.delivery.sender import RunResult, run_send
+from newsletter.delivery.transport_factory import make_transport
 from newsletter.scheduling import leases
 
 ISSUE = typer.Argument(..., help="Issue id (see 'newsletter issues list').")
@@ -147,6 +145,8 @@ def send(issue_id: int = ISSUE, list_slugs: list[str] = LISTS, yes: bool = YES) 
         f"recipients ({found.suppressed} suppressed, {found.blocklisted} blocklisted and "
         f"{found.already_sent} already sent are left out)."
     )
+    if found.carried_over:
+        typer.echo(f"{len(found.carried_over)} of them were not reached by a cancelled send.")
     check_ready(st.config)
     for warning in sender_warnings(st.config):
         typer.echo(f"Warning: {warning}", err=True)
@@ -183,6 +183,8 @@ def cancel(issue_id: int = ISSUE, yes: bool = YES) -> None:
     with state().session() as session:
         skipped = ledger.cancel(session, issue_id, utcnow())
     typer.echo(f"Send of issue {issue_id} cancelled; {skipped} recipients skipped.")
+    if skipped:
+        typer.echo("They can still get the issue in a later send; nobody gets it twice.")
 
 
 def retry_failed(issue_id: int = ISSUE) -> None:
@@ -247,25 +249,19 @@ def send_test(
 ) -> None:
     """Send proofs marked [TEST], outside the ledger, as the issue looks now."""
     st = state()
-    people = [normalise(a) for a in to]
+    settings = message_settings(st.config)
     with st.session() as session:
-        snapshot = current_snapshot(session, st.config, issue_id, language)
-        wanted = snapshot.language
-        snaps = [snapshot]
-    composer = Composer(st.config, issue_id, snaps, wanted, test=True)
+        composer = proofs.proof_composer(session, st.config, settings, issue_id, language)
     transport = make_transport(st.config)
     try:
-        for a in people:
-            r = Recipient(0, None, None, a.normalised, a.envelope, "", wanted)
-            c = composer.compose(r, utcnow())
-            outcome = transport.send(c.envelope_from, c.recipient, c.data)
-            typer.echo(
-                f"{a.normalised}: {'sent' if outcome.ok else 'FAILED'} ({outcome.describe()})"
-            )
-            if not outcome.ok:
-                raise UserError(f"proof to {a.normalised} not sent: {outcome.describe()}")
+        results = proofs.send_proofs(composer, transport, to, utcnow())
     finally:
         transport.close()
+    for r in results:
+        typer.echo(f"{r.address}: {'sent' if r.outcome.ok else 'FAILED'} ({r.outcome.describe()})")
+    if results and not results[-1].outcome.ok:
+        last = results[-1]
+        raise UserError(f"proof to {last.address} not sent: {last.outcome.describe()}")
 
 
 confirmations_app = new_app("Confirmation emails for double opt-in lists.")
@@ -273,10 +269,19 @@ confirmations_app = new_app("Confirmation emails for double opt-in lists.")
 
 @confirmations_app.command("send")
 def confirmations_send() -> None:
-    """Send every queued confirmation email that is due (the worker does this too)."""
+    """Send every queued confirmation email that is due (the worker does this too). Exits
+    non-zero when any could not be sent, with each reason."""
     st = state()
-    count = confirmations.send_due(st.engine, st.config, utcnow())
-    typer.echo(f"{count} confirmation email(s) sent.")
+    run = confirmations.run_due(st.engine, st.config, utcnow())
+    typer.echo(f"{run.sent} confirmation email(s) sent.")
+    for n in run.not_sent:
+        what = "will be retried" if n.retrying else "FAILED"
+        typer.echo(f"{n.email} ({n.list_name}): {what}: {n.reason}")
+    if run.not_sent:
+        raise UserError(
+            f"{len(run.failed)} confirmation email(s) failed and {len(run.retrying)} will be "
+            "retried (see 'newsletter status')"
+        )
 
 
 def register(app: typer.Typer) -> None:

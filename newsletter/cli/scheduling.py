@@ -190,6 +190,7 @@ def worker_cmd(
         f"started {len(report.started)} send(s), ran {len(report.ran)}, "
         f"marked {len(report.missed)} missed, {len(report.failed)} failed to start, "
         f"sent {report.confirmations} confirmation(s)"
+        + (f", {report.confirmations_not_sent} not sent" if report.confirmations_not_sent else "")
     )
 
 
@@ -203,7 +204,7 @@ def status_cmd(
     missed issues, the workers, and the last errors and warnings."""
     st = state()
     with st.session() as session:
-        report = status_report.collect(session, st.config, utcnow(), errors=errors)
+        report = status_report.collect(session, st.config.scheduler, utcnow(), errors=errors)
     if as_json:
         print_json(report)
     else:

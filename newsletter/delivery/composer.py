@@ -14,31 +14,35 @@ from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
+import dkim
+
 from newsletter.audience.tokens import archive_key
 from newsletter.core.errors import UserError
-from newsletter.delivery.dkim_sign import DkimSigner, load_signer
-from newsletter.delivery.headers import mailbox
+from newsletter.core.safe_text import problem
 from newsletter.delivery.link_tokens import TokenMaker
 from newsletter.delivery.message import (
     MessageTemplate,
     QuotedPrintable,
-    check_value,
     join_qp,
     message_id,
     qp,
-    settings_from_config,
     verp_address,
 )
+from newsletter.delivery.send_settings import MessageSettings
 from newsletter.rendering import personalise
 
 if TYPE_CHECKING:
-    from newsletter.core.config import Config
     from newsletter.core.models import IssueSnapshot
 
 TEST_HEADER = ("X-Newsletter-Test", "proof: not sent to the list")
 _SLOT = re.compile("\ue100(\\d)\ue101")
 _PROBE = 'A&B <"x"> ‘ş’  ğ'
 Variant = tuple[list[bytes], list[int], list[bytes], list[int]]
+# What no message can carry in a name or an address: line breaks and other control characters,
+# line separators, lone surrogates (a tab in a name is only a space). Bidi controls are refused
+# where names are typed in (safe_text); in a person's own To header they break nothing.
+_UNRENDERABLE_NAME = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_UNRENDERABLE_EMAIL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 class FastBodies:
@@ -139,22 +143,25 @@ class Composed:
     message_id: str
 
 
-def base_url(config: Config) -> str:
-    url = config.public.base_url.rstrip("/")
-    check_value("public.base_url", url)
-    if not url.startswith(("https://", "http://")):
-        raise UserError(f"public.base_url: not an http(s) URL: {url!r}")
-    return url
+def unusable(r: Recipient) -> str:
+    """Why this person's stored name or address cannot go into a message ("" if it can).
 
-
-def envelope_sender(config: Config) -> str:
-    """The Return-Path address, checked: a bad one would only show up as bounces lost."""
-    key = "sending.envelope_sender" if config.sending.envelope_sender else "sending.from_address"
-    address = config.sending.envelope_sender or config.sending.from_address
-    try:
-        return mailbox(key, address).addr_spec
-    except ValueError as exc:  # the email package's own refusal of a malformed part
-        raise UserError(f"{key}: not an email address: {address!r} ({exc})") from None
+    A line break or control character that slipped into the database (an old import, a direct
+    edit) must fail this one recipient with the field named, never the whole send."""
+    for field, value, pattern in (
+        ("name", r.name, _UNRENDERABLE_NAME),
+        ("email", r.email, _UNRENDERABLE_EMAIL),
+        ("email", r.envelope, _UNRENDERABLE_EMAIL),
+    ):
+        found = pattern.search(value)
+        if found:
+            char = found.group()
+            what = problem(char) or f"contains the character U+{ord(char):04X}"
+            return (
+                f"the subscriber's {field} {what}: correct it ('newsletter subscribers "
+                "edit'), then 'newsletter issues retry-failed'"
+            )
+    return ""
 
 
 class Composer:
@@ -162,7 +169,7 @@ class Composer:
 
     def __init__(
         self,
-        config: Config,
+        settings: MessageSettings,
         issue_id: int,
         snapshots: list[IssueSnapshot],
         default_language: str,
@@ -171,17 +178,17 @@ class Composer:
         if not snapshots:
             raise UserError(f"issue {issue_id} has no rendered snapshot to send")
         self.issue_id = issue_id
-        self.secret = config.secret_key
+        self.secret = settings.secret
         self.tokens = TokenMaker(self.secret)
+        self.base = settings.base_url
         # The same for everyone: opens the web version even when no public list got the issue.
         self.view_url = personalise.archive_url(
-            base_url(config), issue_id, archive_key(self.secret, issue_id)
+            self.base, issue_id, archive_key(self.secret, issue_id)
         )
-        self.base = base_url(config)
-        self.settings = settings_from_config(config)
-        self.sender = envelope_sender(config)
-        self.verp = config.sending.verp
-        self.signer: DkimSigner | None = load_signer(config)
+        self.settings = settings.headers
+        self.sender = settings.envelope_sender
+        self.verp = settings.verp
+        self.signer = settings.signer
         self.test = test
         extra = (TEST_HEADER,) if test else ()
         self.parts: dict[str, tuple[MessageTemplate, FastBodies]] = {}
@@ -216,6 +223,10 @@ class Composer:
         return message_id(self.settings.domain, self.issue_id, r.delivery_id)
 
     def compose(self, r: Recipient, now: datetime, mid: str | None = None) -> Composed:
+        """One recipient's message; a UserError (naming the field) when it cannot be built."""
+        why = unusable(r)
+        if why:
+            raise UserError(why)
         template, bodies = self.parts.get(r.language) or self.parts[self.default]
         fields = self.fields(r, now)
         text_qp, html_qp = bodies.encode(fields)
@@ -229,8 +240,15 @@ class Composer:
             html_qp=html_qp,
             unsubscribe_url="" if self.test else fields.unsubscribe_url,
         )
-        data = self.signer.sign(built.data) if self.signer else built.data
+        data = self._signed(built.data) if self.signer else built.data
         sender = self.sender
         if self.verp and r.delivery_id:
             sender = verp_address(self.sender, self.secret, r.delivery_id)
         return Composed(sender, r.envelope, data, mid)
+
+    def _signed(self, data: bytes) -> bytes:
+        assert self.signer is not None
+        try:
+            return self.signer.sign(data)
+        except dkim.DKIMException as exc:  # a header dkimpy cannot parse: this message only
+            raise UserError(f"DKIM signing failed: {exc}") from None

@@ -1,21 +1,19 @@
 """DKIM signatures (dkimpy) with an explicit header list.
 
 dkimpy's default list leaves out List-Unsubscribe-Post, and a one-click unsubscribe is only
-trusted by the big mailbox providers when both List-Unsubscribe headers are signed.
+trusted by the big mailbox providers when both List-Unsubscribe headers are signed. The
+signer is built once per run (``send_settings.signer``) and shared by the sender threads.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import dkim
 from dkim.crypto import UnparsableKeyError, parse_pem_private_key
 
 from newsletter.core.errors import UserError
-
-if TYPE_CHECKING:
-    from newsletter.core.config import Config
 
 SIGNED_HEADERS = (
     b"from",
@@ -64,16 +62,10 @@ class DkimSigner:
         return self.signature(message) + message
 
 
-def load_signer(config: Config) -> DkimSigner | None:
-    """The configured signer, or None when DKIM is off; a bad key file is a UserError."""
-    dk = config.dkim
-    if not dk.enabled:
-        return None
-    if not dk.key_file:
-        raise UserError("dkim.key_file is empty but dkim.enabled is true")
-    path = config.resolve_path(dk.key_file)
+def read_signer(domain: str, selector: str, key_file: Path) -> DkimSigner:
+    """A signer with the key read from ``key_file`` (``[dkim]``); a bad file is a UserError."""
     try:
-        key = path.read_bytes()
+        key = key_file.read_bytes()
     except OSError as exc:
-        raise UserError(f"dkim.key_file: cannot read {path}: {exc.strerror}") from None
-    return DkimSigner(dk.domain, dk.selector, key)
+        raise UserError(f"dkim.key_file: cannot read {key_file}: {exc.strerror}") from None
+    return DkimSigner(domain, selector, key)

@@ -25,12 +25,15 @@ _DOT_ATOM = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\Z"
 )
+# What ends a header line for a mail reader or Python's email package, and lone surrogates.
+_UNSAFE = re.compile("[\r\n\x00\x0b\x0c\x1c-\x1e\x85\u2028\u2029\ud800-\udfff]")
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]+\Z")  # atoms: no quoting needed
 
 
 @dataclass(frozen=True)
 class HeaderSettings:
-    """What every message of this installation carries (from [sending] and [organisation])."""
+    """What every message of this installation carries (``send_settings.header_settings`` builds
+    it from [sending] and [organisation])."""
 
     from_address: str
     from_name: str = ""
@@ -45,27 +48,20 @@ class HeaderSettings:
         return self.message_id_domain or self.from_address.rpartition("@")[2]
 
 
-def settings_from_config(config: object) -> HeaderSettings:
-    sending = config.sending  # type: ignore[attr-defined]
-    org = config.organisation  # type: ignore[attr-defined]
-    domain = sending.message_id_domain or sending.from_address.rpartition("@")[2]
-    list_id = sending.list_id or f"{org.name} <newsletter.{domain}>"
-    return HeaderSettings(
-        from_address=sending.from_address,
-        from_name=sending.from_name,
-        reply_to=sending.reply_to,
-        list_id=list_id,
-        feedback_id=sending.feedback_id,
-        unsubscribe_mailto=sending.unsubscribe_mailto,
-        message_id_domain=domain,
-    )
-
-
 def check_value(field: str, value: str) -> str:
-    """Refuse CR, LF and NUL: they would end the header and let the value add its own."""
-    if any(c in value for c in "\r\n\x00"):
+    """Refuse CR, LF and NUL: they would end the header and let the value add its own. The other
+    characters Python's email package splits lines at (VT, FF, U+0085, U+2028...) are refused
+    too, and lone surrogates, which cannot be encoded: each would break the message for one
+    recipient halfway through building it."""
+    found = _UNSAFE.search(value)
+    if found is None:
+        return value
+    char = found.group()
+    if char in "\r\n\x00":
         raise UserError(f"{field}: line breaks are not allowed in a header value ({value!r})")
-    return value
+    raise UserError(
+        f"{field}: the character U+{ord(char):04X} is not allowed in a header value ({value!r})"
+    )
 
 
 def fold(name: str, value: str, utf8: bool = False) -> bytes:

@@ -5,36 +5,35 @@ A row moves ``queued`` → ``sending`` → ``sent`` | ``failed`` | ``queued`` (r
 over and only succeeds from ``queued``, so a row is sent at most once however many runners
 there are. A row still ``sending`` when no run is active was in flight when a run died: it is
 reported as "possibly sent" and never sent again.
+
+One row per issue and person: a later send of the same issue leaves out whoever already has a
+row, except the rows a cancelled send never attempted (``skipped`` by the cancel, or ``queued``):
+those move to the new send, so the people the cancel stopped still get the issue, once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from newsletter.audience import lists
 from newsletter.compose import issues
+from newsletter.core.config import Config
 from newsletter.core.dbtypes import UTCDateTime
-from newsletter.core.errors import StateError, UserError
+from newsletter.core.errors import StateError
 from newsletter.core.models import (
     Delivery,
     EventLog,
     Issue,
     Send,
-    Subscriber,
-    Subscription,
-    Suppression,
 )
-from newsletter.delivery.ledger_fast import Digester
 from newsletter.delivery.ledger_report import STATUSES, latest_send, report, status_counts
+from newsletter.delivery.recipients import Audience, audience
 from newsletter.delivery.retry import Step, backoff, next_step
-
-if TYPE_CHECKING:
-    from newsletter.core.config import Config
+from newsletter.delivery.send_checks import check_sendable
+from newsletter.delivery.send_settings import message_settings
 
 ACTIVE = ("running", "paused")
 __all__ = [
@@ -52,72 +51,12 @@ __all__ = [
     "pause",
     "report",
     "resume",
+    "requeue",
     "retry_failed",
     "set_paused",
     "start_send",
     "status_counts",
 ]
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Who a send to these lists would reach, and who is left out and why."""
-
-    recipients: list[tuple[int, int, str]]  # (subscriber id, list id, language)
-    suppressed: int
-    blocklisted: int
-    already_sent: int
-
-
-def _config(config: Config | None) -> Config:
-    from newsletter.core.config import load_config
-
-    return config or load_config()
-
-
-def audience(session: Session, secret: str, issue_id: int, list_slugs: list[str]) -> Audience:
-    """Confirmed subscribers of the lists, once each, minus suppressed and blocklisted ones."""
-    mlists = lists.get_many(session, list_slugs)
-    if not mlists:
-        raise UserError("choose at least one list (--list SLUG)")
-    order = {m.id: i for i, m in enumerate(mlists)}
-    sub, member = Subscriber.__table__, Subscription.__table__  # type: ignore[attr-defined]
-    conn = session.connection()  # Core, not ORM objects: this reads every subscriber
-    rows = conn.execute(
-        sa.select(sub.c.id, sub.c.email, sub.c.status, sub.c.language, member.c.list_id)
-        .join(member, member.c.subscriber_id == sub.c.id)
-        .where(member.c.list_id.in_(list(order)), member.c.status == "confirmed")
-        .order_by(sub.c.id)
-    ).all()
-    deliveries = Delivery.__table__  # type: ignore[attr-defined]
-    done = set(
-        conn.execute(
-            sa.select(deliveries.c.subscriber_id).where(deliveries.c.issue_id == issue_id)
-        ).scalars()
-    )
-    hashes = set(conn.execute(sa.select(Suppression.__table__.c.email_hash)).scalars())
-    digest = Digester(secret)
-    chosen: dict[int, tuple[int, str]] = {}
-    seen: set[int] = set()
-    suppressed = blocked = already = 0
-    for sub_id, email, status, language, list_id in rows:
-        if sub_id in chosen:  # on several lists: the first list given names the link
-            if order[list_id] < order[chosen[sub_id][0]]:
-                chosen[sub_id] = (list_id, language)
-            continue
-        if sub_id in seen:
-            continue
-        seen.add(sub_id)
-        if sub_id in done:
-            already += 1
-        elif status != "active":
-            blocked += 1
-        elif digest(email) in hashes:
-            suppressed += 1
-        else:
-            chosen[sub_id] = (list_id, language)
-    recipients = [(sid, lid, lang) for sid, (lid, lang) in chosen.items()]
-    return Audience(recipients, suppressed, blocked, already)
 
 
 def active_send(session: Session, issue_id: int) -> Send | None:
@@ -130,18 +69,28 @@ def start_send(
     issue_id: int,
     list_slugs: list[str],
     now: datetime,
-    config: Config | None = None,
+    config: Config,
 ) -> Send:
-    """Freeze the issue and write one queued delivery row per recipient."""
-    config = _config(config)
+    """Freeze the issue and write one queued delivery row per recipient.
+
+    An edge of delivery: the configuration renders the issue (freezing) and gives the message
+    settings, which are checked against the frozen subjects and the lists' names before any
+    row is written (``send_checks``): a send that starts can make every shared part."""
     issue = issues.get(session, issue_id)
+    if issue.status == "cancelled":
+        raise StateError(
+            f"issue {issue_id} was cancelled: to send it after all, edit it back to draft "
+            "('newsletter issues edit'), submit and approve it again; whoever it already "
+            "reached is left out"
+        )
     running = active_send(session, issue_id)
     if running is not None:
         raise StateError(
             f"issue {issue_id} already has send {running.id} ({running.status}): "
             "use 'issues resume', 'issues pause' or 'issues cancel'"
         )
-    found = audience(session, config.secret_key, issue_id, list_slugs)
+    settings = message_settings(config)
+    found = audience(session, settings.secret, issue_id, list_slugs)
     if not found.recipients:  # sending to nobody would mark the issue sent for good
         raise StateError(
             f"issue {issue_id}: nobody to send to on {', '.join(list_slugs)} "
@@ -150,6 +99,7 @@ def start_send(
             "nothing was changed"
         )
     snapshots = issues.freeze(session, issue_id, now, config)
+    check_sendable(settings, issue_id, snapshots, lists.get_many(session, list_slugs), now)
     languages = {s.language for s in snapshots}
     if issue.status != "sending":
         issues.transition(session, issue_id, "sending", "sender", now, note="send started")
@@ -166,16 +116,59 @@ def start_send(
         (issue_id, send.id, sid, lid, lang if lang in languages else issue.language)
         for sid, lid, lang in found.recipients
     ]
-    insert_queued(session, rows, now)
-    log(
+    carried = found.carried_over
+    insert_queued(session, [r for r in rows if r[2] not in carried], now)
+    requeue(session, [(carried[r[2]], *r[1:]) for r in rows if r[2] in carried], now)
+    moved = f" ({len(carried)} not reached by a cancelled send)" if carried else ""
+    log_event(
         session,
         issue_id,
         now,
         "send_started",
-        f"send {send.id}: {len(rows)} recipients queued; left out: {found.suppressed} "
+        f"send {send.id}: {len(rows)} recipients queued{moved}; left out: {found.suppressed} "
         f"suppressed, {found.blocklisted} blocklisted, {found.already_sent} already sent",
     )
     return send
+
+
+def requeue(
+    session: Session, rows: list[tuple[int, int | None, int, int, str]], now: datetime
+) -> None:
+    """Move never-attempted rows of a cancelled send (row id, send, subscriber, list,
+    language) to a new send, queued as if new: the row stays the person's one row for the
+    issue, so nobody can get it twice."""
+    if not rows:
+        return
+    table = Delivery.__table__  # type: ignore[attr-defined]
+    stmt = (
+        sa.update(table)
+        .where(
+            table.c.id == sa.bindparam("row_id"),
+            # not IN (...): an expanding list cannot go through executemany
+            sa.or_(table.c.status == "skipped", table.c.status == "queued"),
+        )
+        .values(
+            send_id=sa.bindparam("new_send"),
+            list_id=sa.bindparam("new_list"),
+            language=sa.bindparam("new_language"),
+            status="queued",
+            attempts=0,
+            last_code=None,
+            last_text="",
+            message_id=None,
+            claimed_by=None,
+            claimed_at=None,
+            next_attempt_at=None,
+            sent_at=None,
+            queued_at=now,
+            updated_at=now,
+        )
+    )
+    params = [
+        {"row_id": row_id, "new_send": send_id, "new_list": list_id, "new_language": language}
+        for row_id, send_id, _, list_id, language in rows
+    ]
+    session.connection().execute(stmt, params)
 
 
 def insert_queued(
@@ -220,7 +213,7 @@ def insert_queued(
         cursor.close()
 
 
-def log(
+def log_event(
     session: Session, issue_id: int, now: datetime, event: str, message: str, level: str = "info"
 ) -> None:
     session.add(EventLog(at=now, level=level, issue_id=issue_id, event=event, message=message))
@@ -229,12 +222,12 @@ def log(
 # --- Controlling a send --------------------------------------------------------------------
 
 
-def _control(session: Session, issue_id: int) -> tuple[Issue, Send]:
+def _issue_and_latest_send(session: Session, issue_id: int) -> tuple[Issue, Send]:
     return issues.get(session, issue_id), latest_send(session, issue_id)
 
 
 def pause(session: Session, issue_id: int, reason: str, now: datetime) -> Send:
-    issue, send = _control(session, issue_id)
+    issue, send = _issue_and_latest_send(session, issue_id)
     if send.status != "running":
         raise StateError(f"send {send.id} of issue {issue_id} is {send.status}, not running")
     set_paused(session, send, reason, now)
@@ -247,12 +240,13 @@ def set_paused(session: Session, send: Send, reason: str, now: datetime) -> None
     issue = issues.get(session, send.issue_id)
     if issue.status == "sending":
         issues.transition(session, send.issue_id, "paused", "sender", now, note=reason)
-    log(session, send.issue_id, now, "send_paused", f"send {send.id} paused: {reason}", "warning")
+    message = f"send {send.id} paused: {reason}"
+    log_event(session, send.issue_id, now, "send_paused", message, "warning")
 
 
 def resume(session: Session, issue_id: int, now: datetime) -> Send:
     """Mark the latest send running again (after a pause, an error or a crash)."""
-    issue, send = _control(session, issue_id)
+    issue, send = _issue_and_latest_send(session, issue_id)
     if send.status not in ("running", "paused", "failed"):
         raise StateError(f"send {send.id} of issue {issue_id} is {send.status}: nothing to resume")
     send.status, send.pause_reason, send.finished_at = "running", "", None
@@ -264,7 +258,7 @@ def resume(session: Session, issue_id: int, now: datetime) -> Send:
 
 def cancel(session: Session, issue_id: int, now: datetime) -> int:
     """Stop for good: queued rows become skipped. Returns how many were skipped."""
-    issue, send = _control(session, issue_id)
+    issue, send = _issue_and_latest_send(session, issue_id)
     if send.status not in ACTIVE:
         raise StateError(f"send {send.id} of issue {issue_id} is {send.status}: cannot cancel")
     send.status, send.finished_at = "cancelled", now
@@ -277,13 +271,13 @@ def cancel(session: Session, issue_id: int, now: datetime) -> int:
     )
     if issue.status != "cancelled":
         issues.transition(session, issue_id, "cancelled", "sender", now, note="send cancelled")
-    log(session, issue_id, now, "send_cancelled", f"send {send.id} cancelled")
+    log_event(session, issue_id, now, "send_cancelled", f"send {send.id} cancelled")
     return int(result.rowcount or 0)
 
 
 def retry_failed(session: Session, issue_id: int, now: datetime) -> int:
     """Queue failed rows again (not hard bounces: those addresses are suppressed)."""
-    issue, send = _control(session, issue_id)
+    issue, send = _issue_and_latest_send(session, issue_id)
     if send.status == "cancelled":
         raise StateError(f"send {send.id} of issue {issue_id} was cancelled")
     table = Delivery.__table__  # type: ignore[attr-defined]
@@ -317,7 +311,7 @@ def finish(session: Session, send: Send, now: datetime) -> str:
         if issue.status != "sending":
             issues.transition(session, send.issue_id, "sending", "sender", now)
         issues.transition(session, send.issue_id, wanted, "sender", now, note="send finished")
-    log(
+    log_event(
         session,
         send.issue_id,
         now,

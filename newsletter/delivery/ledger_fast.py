@@ -32,7 +32,7 @@ _FINISH = (
 )
 _SKIP = (
     "UPDATE deliveries SET status=:status, last_text=:text, updated_at=:now "
-    "WHERE id=:id AND status='queued'"
+    "WHERE id=:id AND send_id=:send AND status='queued'"
 )
 
 
@@ -48,10 +48,11 @@ def _wanted(list_ids: list[int]) -> str:
 
 
 def _begin_sql(list_ids: list[int]) -> str:
+    # send_id too: a row moved on to a later send (after a cancel) is never sent by the old run.
     return (
         "UPDATE deliveries SET status='sending', attempts=attempts+1, claimed_by=:owner, "
         "claimed_at=:now, message_id=:mid, updated_at=:now "
-        f"WHERE id=:id AND status='queued' AND {_wanted(list_ids)}"
+        f"WHERE id=:id AND send_id=:send AND status='queued' AND {_wanted(list_ids)}"
     )
 
 
@@ -59,6 +60,7 @@ def _why_sql(list_ids: list[int]) -> str:
     ids = ", ".join(str(int(i)) for i in list_ids) or "NULL"
     return (
         "SELECT (SELECT status FROM deliveries WHERE id = :id), "
+        "(SELECT send_id FROM deliveries WHERE id = :id), "
         "(SELECT status FROM subscribers WHERE id = :sid), "
         "(SELECT COUNT(*) FROM subscriptions c WHERE c.subscriber_id = :sid "
         f"AND c.status = 'confirmed' AND c.list_id IN ({ids})), "
@@ -106,8 +108,8 @@ class _Statement:
 
 
 class FastLedger:
-    def __init__(self, engine: Engine, owner: str, list_ids: list[int]) -> None:
-        self.owner = owner
+    def __init__(self, engine: Engine, owner: str, send_id: int, list_ids: list[int]) -> None:
+        self.owner, self.send_id = owner, send_id
         self._raw = engine.raw_connection()
         # SQLite connections run in autocommit mode (see db.py): each statement commits.
         self._autocommit = engine.dialect.name == "sqlite"
@@ -156,6 +158,7 @@ class FastLedger:
             "text": skip.text,
             "now": self._t(now),
             "id": skip.delivery_id,
+            "send": self.send_id,
         }
         self._run(self._skip, values)
 
@@ -167,6 +170,7 @@ class FastLedger:
         """
         values = {
             "owner": self.owner,
+            "send": self.send_id,
             "now": self._t(now),
             "mid": begin.message_id,
             "id": begin.delivery_id,
@@ -176,8 +180,8 @@ class FastLedger:
         if self._run(self._begin, values)[0] == 1:
             return ""
         _, row = self._run(self._why, values)
-        status, person, confirmed, suppressed = row
-        if status != "queued":
+        status, send_id, person, confirmed, suppressed = row
+        if status != "queued" or send_id != self.send_id:
             return "taken"
         if person != "active":
             reason = "blocklisted during the send" if person else "erased during the send"

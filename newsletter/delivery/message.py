@@ -28,7 +28,6 @@ from newsletter.delivery.headers import (
     mailbox,
     needs_smtputf8,
     phrase_header,
-    settings_from_config,
 )
 
 __all__ = [
@@ -43,7 +42,6 @@ __all__ = [
     "needs_smtputf8",
     "qp",
     "read_verp",
-    "settings_from_config",
     "verp_address",
 ]
 

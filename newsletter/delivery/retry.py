@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from newsletter.delivery.transports import Outcome
+from newsletter.delivery.transport import Outcome
 
 if TYPE_CHECKING:
     from newsletter.core.config import SendingConfig

@@ -27,16 +27,16 @@ from newsletter.core.clock import Clock
 from newsletter.core.db import session_scope
 from newsletter.core.errors import UserError
 from newsletter.core.models import Delivery, EventLog, MailingList, Send
-from newsletter.delivery import ledger
-from newsletter.delivery.composer import Composer, Recipient
+from newsletter.delivery.composer import Composer, Recipient, unusable
 from newsletter.delivery.ledger_fast import Begin, Digester, FastLedger, Finish, Skip
 from newsletter.delivery.rate import RateLimiter
-from newsletter.delivery.transports import Outcome, Transport
+from newsletter.delivery.retry import next_step
+from newsletter.delivery.transport import Outcome, Transport
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from newsletter.core.config import Config
+    from newsletter.core.config import SendingConfig
 
 logger = logging.getLogger("newsletter.sender")
 
@@ -72,16 +72,16 @@ class SendThreads:
     def __init__(
         self,
         engine: Engine,
-        config: Config,
         send: Send,
         composer: Composer,
         transport: Transport,
         clock: Clock,
         progress: Progress,
+        sending: SendingConfig,
     ) -> None:
-        self.engine, self.config, self.send, self.composer = engine, config, send, composer
+        self.engine, self.send, self.composer = engine, send, composer
         self.transport, self.clock, self.progress = transport, clock, progress
-        self.secret = config.secret_key
+        self.sending = sending  # rate limits, retries, when to pause
         self.jobs: queue.Queue[Recipient | None] = queue.Queue()
         self.stop = threading.Event()
         self.halt = threading.Event()
@@ -89,12 +89,13 @@ class SendThreads:
         self.lock = threading.Lock()
         self.connection_failures = 0
         self.policy_failures = 0
-        self.limiter = RateLimiter(config.sending.rate_per_second, config.sending.rate_per_hour)
-        if config.sending.rate_per_hour:
+        self.limiter = RateLimiter(sending.rate_per_second, sending.rate_per_hour)
+        if sending.rate_per_hour:
             self.limiter.seed(_sent_last_hour(engine, clock()))
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.list_ids = _list_ids(engine, send.lists)
-        self.digest = Digester(self.secret)
+        # The suppression list is keyed with the same secret as the links.
+        self.digest = Digester(composer.secret)
 
     # --- worker threads ------------------------------------------------------------------
 
@@ -102,7 +103,7 @@ class SendThreads:
         """Take jobs until told to end. An unexpected error on one job is handled and the
         thread goes on draining the queue, so the dispatcher never waits for a dead thread."""
         try:
-            fast = FastLedger(self.engine, self.owner, self.list_ids)
+            fast = FastLedger(self.engine, self.owner, self.send.id or 0, self.list_ids)
         except Exception as exc:  # noqa: BLE001 - no ledger connection: stop the run
             self._crashed(None, None, exc)
             fast = None
@@ -110,7 +111,7 @@ class SendThreads:
             while (job := self.jobs.get()) is not None:
                 try:
                     if fast and not (self.halt.is_set() or self.stop.is_set()):
-                        self._one(fast, job)
+                        self._deliver_one(fast, job)
                 except Exception as exc:  # noqa: BLE001 - recorded and paused, see _crashed
                     self._crashed(fast, job, exc)
                 finally:
@@ -120,11 +121,16 @@ class SendThreads:
             if fast:
                 fast.close()
 
-    def _one(self, fast: FastLedger, job: Recipient) -> None:
+    def _deliver_one(self, fast: FastLedger, job: Recipient) -> None:
         """Mark the row sending (committed), hand the message over, record the outcome."""
         if job.subscriber_id is None:
             fast.skip(self.clock(), Skip(job.delivery_id, "skipped", "erased"))
             self._count("skipped")
+            return
+        why = unusable(job)
+        if why:  # a name or address no message can carry: this person fails, nobody else
+            fast.skip(self.clock(), Skip(job.delivery_id, "failed", why))
+            self._count("failed")
             return
         delay = self.limiter.reserve()
         if delay > 0 and (self.halt.wait(delay) or self.stop.is_set()):
@@ -179,7 +185,7 @@ class SendThreads:
     def _finish(self, job: Recipient, outcome: Outcome) -> Finish:
         now = self.clock()
         attempts = job.attempts + 1
-        step = ledger.next_step(outcome, attempts, self.send.started_at, now, self.config.sending)
+        step = next_step(outcome, attempts, self.send.started_at, now, self.sending)
         if outcome.hard_bounce and job.email:
             with session_scope(self.engine) as s:
                 digest = self.digest(job.email)
@@ -220,7 +226,7 @@ class SendThreads:
         limit = DEAD_SERVER_FAILURES * self.transport.connections
         if self.connection_failures >= limit:
             return f"the mail server failed {limit} times in a row: {outcome.describe()}"
-        if self.policy_failures >= self.config.sending.policy_failures_to_pause:
+        if self.policy_failures >= self.sending.policy_failures_to_pause:
             return (
                 f"{self.policy_failures} policy rejections (5.7.x) in a row, last: "
                 f"{outcome.describe()}; check the sender's reputation and DNS records"

@@ -3,6 +3,9 @@
 Safe to call again at any time, after a pause, an error or ``kill -9``: only ``queued`` rows
 are ever sent, and a row becomes ``sending`` (committed) before its message leaves. Rows left
 ``sending`` by a killed run are the "possibly sent" ones; they are reported, never re-sent.
+
+``run_send`` is the edge: it builds the composer's settings and the transport from the
+configuration once, then ``deliver`` runs with those parts and the ``[sending]`` section only.
 """
 
 from __future__ import annotations
@@ -19,18 +22,19 @@ import sqlalchemy as sa
 from newsletter.compose import issues
 from newsletter.core.clock import Clock
 from newsletter.core.db import session_scope
-from newsletter.core.errors import NotFound
-from newsletter.core.models import Delivery, Send, Subscriber
+from newsletter.core.errors import NotFound, UserError
+from newsletter.core.models import Delivery, IssueSnapshot, Send, Subscriber
 from newsletter.delivery import ledger
-from newsletter.delivery.composer import Composer, Recipient, base_url, envelope_sender
-from newsletter.delivery.dkim_sign import load_signer
+from newsletter.delivery.composer import Composer, Recipient
+from newsletter.delivery.send_settings import message_settings
 from newsletter.delivery.send_threads import Progress, SendThreads
-from newsletter.delivery.transports import make_transport
+from newsletter.delivery.transport import Transport
+from newsletter.delivery.transport_factory import make_transport
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from newsletter.core.config import Config
+    from newsletter.core.config import Config, SendingConfig
 
 STATUS_CHECK_SECONDS = 1.0
 PROGRESS_SECONDS = 0.2
@@ -101,7 +105,8 @@ class _StatusWatch:
         return self.status != "running"
 
 
-def _prepare(engine: Engine, config: Config, send_id: int) -> tuple[Send, Composer, Progress]:
+def _load(engine: Engine, send_id: int) -> tuple[Send, list[IssueSnapshot], str, Progress]:
+    """The send, its issue's frozen snapshots and language, and the counts so far."""
     with session_scope(engine) as s:
         send = s.get(Send, send_id)
         if send is None:
@@ -109,29 +114,9 @@ def _prepare(engine: Engine, config: Config, send_id: int) -> tuple[Send, Compos
         issue = issues.get(s, send.issue_id)
         snaps = issues.snapshots(s, send.issue_id)
         counts = ledger.status_counts(s, send_id)
-    composer = Composer(config, send.issue_id, snaps, issue.language)
     total = sum(counts.values())
-    return send, composer, Progress(total=total, done_before=total - counts["queued"])
-
-
-def check_ready(config: Config) -> None:
-    """Raise the UserError a send would meet (DKIM key, public URL, transport settings) now,
-    before any ledger row is written."""
-    load_signer(config)
-    base_url(config)
-    envelope_sender(config)
-    make_transport(config).close()
-
-
-def warnings(config: Config) -> list[str]:
-    """Settings that send but work against the sender's reputation (shown before a send)."""
-    found = []
-    if config.sending.transport == "smtp" and not base_url(config).startswith("https://"):
-        found.append(
-            f"public.base_url is {config.public.base_url!r}: one-click unsubscribe "
-            "(List-Unsubscribe) needs an https URL; Gmail and Yahoo ignore it otherwise"
-        )
-    return found
+    progress = Progress(total=total, done_before=total - counts["queued"])
+    return send, snaps, issue.language, progress
 
 
 def run_send(
@@ -142,13 +127,52 @@ def run_send(
     stop_event: threading.Event | None = None,
     progress: Callable[[Progress], None] | None = None,
 ) -> RunResult:
-    """Send until done, paused or stopped; returns the send's status at the end."""
-    send, composer, counts = _prepare(engine, config, send_id)
+    """Send until done, paused or stopped; returns the send's status at the end.
+
+    A setting or a frozen issue no message can be made with (a DKIM key gone, a subject with
+    a line break) would fail every recipient the same way: the send pauses with the reason
+    instead, for a person to fix and resume, and nothing is retried meanwhile."""
+    send, snaps, language, counts = _load(engine, send_id)
     if send.status != "running":
         return RunResult(send_id, send.status, send.pause_reason, counts)
+    try:
+        composer = Composer(message_settings(config), send.issue_id, snaps, language)
+        transport = make_transport(config)
+    except UserError as exc:
+        return _cannot_run(engine, send_id, str(exc), clock, counts)
+    return deliver(engine, send, composer, transport, config.sending, clock, counts,
+                   stop_event, progress)  # fmt: skip
+
+
+def _cannot_run(
+    engine: Engine, send_id: int, problem: str, clock: Clock, counts: Progress
+) -> RunResult:
+    reason = f"cannot make the messages: {problem}; fix it, then 'issues resume'"
+    with session_scope(engine) as s:
+        send = s.get(Send, send_id)
+        assert send is not None
+        if send.status != "running":  # paused or cancelled meanwhile: leave it so
+            return RunResult(send_id, send.status, send.pause_reason, counts)
+        ledger.set_paused(s, send, reason, clock())
+    return RunResult(send_id, "paused", reason, counts)
+
+
+def deliver(
+    engine: Engine,
+    send: Send,
+    composer: Composer,
+    transport: Transport,
+    sending: SendingConfig,
+    clock: Clock,
+    counts: Progress,
+    stop_event: threading.Event | None = None,
+    progress: Callable[[Progress], None] | None = None,
+) -> RunResult:
+    """Run a send with its parts ready: one thread per connection, fed in batches. The
+    transport is closed at the end."""
+    send_id = send.id or 0
     stop = stop_event or threading.Event()
-    transport = make_transport(config)
-    run = SendThreads(engine, config, send, composer, transport, clock, counts)
+    run = SendThreads(engine, send, composer, transport, clock, counts, sending)
     run.stop = stop
     threads = [
         threading.Thread(target=run.work, name=f"send-{send_id}-{i}", daemon=True)
@@ -157,7 +181,7 @@ def run_send(
     for t in threads:
         t.start()
     try:
-        finished, status = _dispatch(run, engine, config, send_id, stop, progress)
+        finished, status = _dispatch(run, engine, sending.batch_size, send_id, stop, progress)
     finally:
         run.halt.set()  # rows still in the queue stay queued in the ledger
         for _ in threads:
@@ -171,7 +195,7 @@ def run_send(
 def _dispatch(
     run: SendThreads,
     engine: Engine,
-    config: Config,
+    batch_size: int,
     send_id: int,
     stop: threading.Event,
     progress: Callable[[Progress], None] | None,
@@ -182,12 +206,12 @@ def _dispatch(
     while not (stop.is_set() or run.halt.is_set()):
         if watch.changed():
             return False, watch.status
-        batch = claim(engine, send_id, after, run.clock(), config.sending.batch_size)
+        batch = claim(engine, send_id, after, run.clock(), batch_size)
         if not batch:
             # Let the threads finish what they hold: those rows may come back for a retry.
             while run.jobs.unfinished_tasks and not (stop.is_set() or run.halt.is_set()):
                 stop.wait(0.02)
-                shown = _show(run, progress, shown)
+                shown = _report_progress(run, progress, shown)
                 if watch.changed():
                     return False, watch.status
             left, earliest = _next_due(engine, send_id)
@@ -213,17 +237,19 @@ def _dispatch(
             )
         # Top up when a quarter is left: waking this thread per message would make the
         # sender threads wait for the interpreter lock.
-        low = max(config.sending.batch_size // 4, 2 * run.transport.connections)
+        low = max(batch_size // 4, 2 * run.transport.connections)
         while run.jobs.qsize() > low and not (stop.is_set() or run.halt.is_set()):
             stop.wait(0.02)
-            shown = _show(run, progress, shown)
+            shown = _report_progress(run, progress, shown)
             if watch.changed():  # paused or cancelled from elsewhere (CLI, web, worker)
                 return False, watch.status
         after = batch[-1].id
     return False, "running"
 
 
-def _show(run: SendThreads, progress: Callable[[Progress], None] | None, shown: float) -> float:
+def _report_progress(
+    run: SendThreads, progress: Callable[[Progress], None] | None, shown: float
+) -> float:
     if progress is None or time.monotonic() - shown < PROGRESS_SECONDS:
         return shown
     progress(run.progress)

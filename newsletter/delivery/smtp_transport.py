@@ -1,5 +1,8 @@
 """SMTP with verified TLS, AUTH, timeouts and a pool of connections shared by sender threads.
 
+Built from ``SmtpSettings`` (``transport_factory`` makes them from ``[smtp]``); this module knows
+nothing of the configuration.
+
 Each ``send`` borrows one connection, so at most one message per connection is ever in
 flight: after a crash, that is the most that can be "possibly sent". The SMTP transaction is
 spelled out (MAIL, RCPT, DATA) instead of ``sendmail`` so that a missing reply *after* the
@@ -18,13 +21,9 @@ import ssl
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from newsletter.core.errors import UserError
-from newsletter.delivery.transports import Outcome, classify, unusable_address
-
-if TYPE_CHECKING:
-    from newsletter.core.config import Config
+from newsletter.delivery.transport import Outcome, classify, unusable_address
 
 _NETWORK_ERRORS = (smtplib.SMTPException, OSError)
 
@@ -81,25 +80,6 @@ class SmtpTransport:
         self._idle: queue.LifoQueue[tuple[smtplib.SMTP, int]] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._closed = False
-
-    @classmethod
-    def from_config(cls, config: Config) -> SmtpTransport:
-        smtp = config.smtp
-        ca_file = str(config.resolve_path(smtp.ca_file)) if smtp.ca_file else ""
-        return cls(
-            SmtpSettings(
-                host=smtp.host,
-                port=smtp.port,
-                security=smtp.security,
-                username=smtp.username,
-                password=config.smtp_password,
-                ca_file=ca_file,
-                timeout=smtp.timeout_seconds,
-                max_messages_per_connection=smtp.max_messages_per_connection,
-                pool_size=smtp.pool_size,
-                local_hostname=smtp.local_hostname,
-            )
-        )
 
     # --- connections ---------------------------------------------------------------------
 

@@ -22,6 +22,8 @@ from newsletter.core.config import Config
 from newsletter.core.errors import StateError, UserError
 from newsletter.core.models import Issue, IssueEvent
 from newsletter.delivery import ledger
+from newsletter.delivery.send_checks import check_sendable
+from newsletter.delivery.send_settings import message_settings
 from newsletter.rendering import checks
 
 _AT = re.compile(
@@ -170,6 +172,16 @@ def _require_checks(session: Session, config: Config, issue_id: int) -> None:
         )
 
 
+def _require_sendable(
+    session: Session, config: Config, issue_id: int, slugs: list[str], now: datetime
+) -> None:
+    """Refuse now what would stop the send at its time: a header value (the subject of an
+    edition, the From name, a list's name...) no message can carry, or a broken setting."""
+    snapshots = issues.freeze(session, issue_id, now, config)
+    check_sendable(message_settings(config), issue_id, snapshots,
+                   lists.get_many(session, slugs), now)  # fmt: skip
+
+
 def _set(issue: Issue, when: When | None, slugs: list[str], now: datetime) -> None:
     issue.scheduled_at = when.utc if when else None
     issue.schedule_tz = when.tz if when else None
@@ -187,7 +199,8 @@ def schedule_issue(
     now: datetime,
     actor: str = "",
 ) -> Issue:
-    """Schedule an approved issue that passes its checks; the content is frozen now."""
+    """Schedule an approved issue that passes its checks; the content is frozen now, and
+    refused when no message could be made of it (``send_checks``)."""
     issue = issues.get(session, issue_id)
     if issue.status != "approved":
         step = _NEXT_STEP.get(issue.status, "only an approved issue can be scheduled")
@@ -198,7 +211,7 @@ def schedule_issue(
     _set(issue, when, slugs, now)
     note = f"for {when.describe()} to {', '.join(slugs)}"
     issues.transition(session, issue_id, "scheduled", actor, now, note=note)
-    issues.freeze(session, issue_id, now, config)
+    _require_sendable(session, config, issue_id, slugs, now)
     return issue
 
 
@@ -239,7 +252,7 @@ def reschedule_issue(
     else:  # scheduled stays scheduled: record the change in the history all the same
         session.add(IssueEvent(issue_id=issue_id, from_status=before, to_status="scheduled",
                                actor=actor, note=note, at=now))  # fmt: skip
-    issues.freeze(session, issue_id, now, config)
+    _require_sendable(session, config, issue_id, slugs, now)
     return issue
 
 

@@ -1,4 +1,5 @@
-"""`newsletter status`: what is scheduled, what is sending, what needs a person, what went wrong.
+"""`newsletter status`: what is scheduled, what is sending, what needs a person, what went wrong
+(including confirmation emails that fail).
 
 ``collect`` reads the database once into plain data (the ``--json`` output); ``format_text``
 turns that into the lines a person reads. Local times use each schedule's own zone.
@@ -12,8 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from newsletter.core.config import Config
+from newsletter.core.config import SchedulerConfig
 from newsletter.core.models import Delivery, EventLog, Issue, Send, WorkerHeartbeat
+from newsletter.delivery import confirmations
 from newsletter.scheduling.schedule import format_local
 
 RATE_WINDOW = timedelta(minutes=5)
@@ -37,8 +39,8 @@ def _ago(delta: timedelta) -> str:
     return f"in {text}" if delta.total_seconds() < 0 else f"{text} ago"
 
 
-def _issue_time(issue: Issue, config: Config, now: datetime) -> dict[str, Any]:
-    tz = issue.schedule_tz or config.scheduler.timezone
+def _issue_time(issue: Issue, scheduler: SchedulerConfig, now: datetime) -> dict[str, Any]:
+    tz = issue.schedule_tz or scheduler.timezone
     at = issue.scheduled_at
     return {
         "issue": issue.id,
@@ -101,11 +103,9 @@ def _send(session: Session, send: Send, now: datetime) -> dict[str, Any]:
     }
 
 
-def _workers(session: Session, config: Config, now: datetime) -> list[dict[str, Any]]:
+def _workers(session: Session, scheduler: SchedulerConfig, now: datetime) -> list[dict[str, Any]]:
     # A worker that has not beaten for a lease period (or three polls) is presumed gone.
-    limit = timedelta(
-        seconds=max(config.scheduler.lease_seconds, 3 * config.scheduler.poll_seconds)
-    )
+    limit = timedelta(seconds=max(scheduler.lease_seconds, 3 * scheduler.poll_seconds))
     rows = session.exec(select(WorkerHeartbeat).order_by(WorkerHeartbeat.started_at)).all()
     return [
         {
@@ -134,25 +134,29 @@ def _errors(session: Session, limit: int) -> list[dict[str, Any]]:
     ]
 
 
-def collect(session: Session, config: Config, now: datetime, errors: int = 10) -> dict[str, Any]:
-    """Everything `newsletter status` shows, as plain data."""
+def collect(
+    session: Session, scheduler: SchedulerConfig, now: datetime, errors: int = 10
+) -> dict[str, Any]:
+    """Everything `newsletter status` shows, as plain data (``[scheduler]`` gives the default
+    zone and how long a silent worker counts as alive)."""
     sends = session.exec(
         select(Send).where(Send.status.in_(("running", "paused"))).order_by(Send.id)  # type: ignore[attr-defined]
     ).all()
     shown = [_send(session, s, now) for s in sends]
     return {
         "now": now,
-        "timezone": config.scheduler.timezone,
-        "workers": _workers(session, config, now),
-        "scheduled": [_issue_time(i, config, now) for i in _issues(session, "scheduled")],
+        "timezone": scheduler.timezone,
+        "workers": _workers(session, scheduler, now),
+        "scheduled": [_issue_time(i, scheduler, now) for i in _issues(session, "scheduled")],
         "sending": [s for s in shown if s["status"] == "running"],
         "paused": [s for s in shown if s["status"] == "paused"]
         + [
-            _issue_time(i, config, now)
+            _issue_time(i, scheduler, now)
             for i in _issues(session, "paused")
             if not any(s["issue"] == i.id for s in shown)
         ],
-        "missed": [_issue_time(i, config, now) for i in _issues(session, "missed")],
+        "missed": [_issue_time(i, scheduler, now) for i in _issues(session, "missed")],
+        "confirmations": confirmations.failing(session),
         "errors": _errors(session, errors),
     }
 
@@ -194,6 +198,15 @@ def _section(title: str, lines: list[str]) -> list[str]:
     return [f"{title}: none"] if not lines else [f"{title} ({len(lines)}):", *lines]
 
 
+def _confirmation_lines(report: dict[str, Any]) -> list[str]:
+    lines = []
+    for job in report["confirmations"]["failing"]:
+        tries = f"{job['attempts']} attempt{'s' if job['attempts'] != 1 else ''}"
+        state = f"failed after {tries}" if job["status"] == "failed" else f"retrying ({tries})"
+        lines.append(f"  {job['email']} ({job['list']}): {state}: {_first_line(job['reason'])}")
+    return lines
+
+
 def format_text(report: dict[str, Any]) -> str:
     """The report as lines for a terminal."""
     workers = [
@@ -220,6 +233,7 @@ def format_text(report: dict[str, Any]) -> str:
         *_section("Sending", [_send_line(s) for s in report["sending"]]),
         *_section("Paused", paused),
         *_section("Missed", missed),
+        *_section("Confirmation emails not sent", _confirmation_lines(report)),
         *_section("Last errors", errors),
     ]
     return "\n".join(lines)

@@ -27,6 +27,7 @@ from newsletter.core.db import session_scope
 from newsletter.core.errors import UserError
 from newsletter.core.models import Send
 from newsletter.delivery import confirmations, sender
+from newsletter.delivery.transport_factory import make_transport
 from newsletter.scheduling import heartbeat, leases, schedule
 
 MAX_ERROR_CHARS = 500
@@ -40,7 +41,8 @@ class TickReport:
     missed: list[int] = field(default_factory=list)  # issue ids past the grace period
     failed: list[int] = field(default_factory=list)  # issue ids whose send could not start
     ran: list[int] = field(default_factory=list)  # send ids this worker ran
-    confirmations: int = 0
+    confirmations: int = 0  # confirmation emails sent
+    confirmations_not_sent: int = 0  # failed, or to be retried (reasons in the log and status)
 
 
 class Worker:
@@ -66,6 +68,8 @@ class Worker:
         self._scheduler: BackgroundScheduler | None = None
         self._current_send: int | None = None
         self._last_errors: dict[str, str] = {}
+        # Built on the first round that succeeds, then kept (the config does not change).
+        self._confirmation_settings: confirmations.ConfirmationSettings | None = None
 
     # --- stopping --------------------------------------------------------------------------
 
@@ -93,14 +97,33 @@ class Worker:
         self._guarded("schedule.failed", self.start_due, report)
         if report.started:
             self._wake_sends()
-        report.confirmations = self._guarded("confirmations.failed", self._confirmations) or 0
+        run = self._guarded("confirmations.failed", self._confirmations)
+        if run is not None:
+            report.confirmations, report.confirmations_not_sent = run.sent, len(run.not_sent)
         return report
 
-    def _confirmations(self) -> int:
-        sent = confirmations.send_due(self.engine, self.config, self.clock())
-        if sent:
-            logs.log("info", "confirmations.sent", f"{sent} confirmation email(s) sent", count=sent)
-        return sent
+    def _confirmations(self) -> confirmations.ConfirmationRun:
+        if self._confirmation_settings is None:
+            self._confirmation_settings = confirmations.ConfirmationSettings.from_config(
+                self.config
+            )
+        transport = make_transport(self.config)
+        try:
+            run = confirmations.send_jobs(
+                self.engine, self._confirmation_settings, transport, self.clock()
+            )
+        finally:
+            transport.close()
+        if run.sent:
+            logs.log("info", "confirmations.sent", f"{run.sent} confirmation email(s) sent",
+                     count=run.sent)  # fmt: skip
+        if run.not_sent:  # reasons without addresses: the log is not the place for them
+            reasons = "; ".join(sorted({n.reason for n in run.not_sent}))[:MAX_ERROR_CHARS]
+            logs.log("warning", "confirmations.not_sent",
+                     f"{len(run.failed)} confirmation email(s) failed, {len(run.retrying)} to "
+                     f"retry: {reasons} (see 'newsletter status')",
+                     failed=len(run.failed), retrying=len(run.retrying))  # fmt: skip
+        return run
 
     def start_due(self, report: TickReport) -> None:
         with session_scope(self.engine) as session:

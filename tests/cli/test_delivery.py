@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from newsletter.audience import lists, subscriptions
+from newsletter.compose import issues, placements
 from newsletter.core import db
 from newsletter.core.clock import utcnow
-from newsletter.core.models import Delivery, Send
-from newsletter.delivery import ledger
+from newsletter.core.config import load_config
+from newsletter.core.models import Delivery, IssueSnapshot, Send
+from newsletter.delivery import composer, ledger
+from newsletter.delivery.send_settings import message_settings
+from newsletter.library import blocks
 from tests.conftest import SECRET
 from tests.plugins.delivery import NOW, ScriptedHandler, add_people, make_issue, make_list, people
+from tests.plugins.scheduling import make_ready_issue
 
 
 @pytest.fixture
@@ -121,8 +127,6 @@ def test_pause_resume_cancel(cli, issue_id: int, engine: Engine, tmp_path: Path)
 
 
 def _config(cli, tmp_path: Path):
-    from newsletter.core.config import load_config
-
     return load_config(tmp_path / "newsletter.toml")
 
 
@@ -219,13 +223,6 @@ def test_help_reads_well(cli, command: str) -> None:
 
 def test_a_rendered_issue_end_to_end(cli, engine: Engine, tmp_path: Path) -> None:
     """Blocks → issue → render → proof and send: real templates, real personal parts."""
-    from datetime import date
-
-    from newsletter.compose import issues
-    from newsletter.core.config import load_config
-    from newsletter.delivery import composer
-    from newsletter.library import blocks
-
     config = load_config(tmp_path / "newsletter.toml")
     with db.session_scope(engine) as s:
         ids = [
@@ -246,10 +243,7 @@ def test_a_rendered_issue_end_to_end(cli, engine: Engine, tmp_path: Path) -> Non
         issue = issues.create(
             s, config, title="Kasım", now=NOW, language="tr", subject="Kasım: sahadan haberler"
         )
-        add_blocks = getattr(issues, "add_blocks", None)
-        if add_blocks is None:
-            from newsletter.compose.placements import add_blocks
-        add_blocks(s, config, issue.id, ids, "test", NOW)
+        placements.add_blocks(s, config, issue.id, ids, "test", NOW)
         issues.transition(s, issue.id, "in_review", "test", NOW)
         issues.transition(s, issue.id, "approved", "test", NOW)
         add_people(s, make_list(s, "genel"), people(3))
@@ -271,7 +265,8 @@ def test_a_rendered_issue_end_to_end(cli, engine: Engine, tmp_path: Path) -> Non
             assert [other for other, _ in people(3) if other != to and other in part] == []
     with db.session_scope(engine) as s:
         snaps = issues.snapshots(s, issue_id)
-    bodies = composer.Composer(config, issue_id, snaps, "tr").parts["tr"][1]
+    settings = message_settings(config)
+    bodies = composer.Composer(settings, issue_id, snaps, "tr").parts["tr"][1]
     bodies.encode(
         composer.personalise.PersonalFields(
             "Ayşe", "a@example.org", "https://x/u", "https://x/p", "https://x/a"
@@ -335,10 +330,97 @@ def test_an_http_public_url_is_warned_about_before_an_smtp_send(
     use_smtp(config_path, server)
     https = cli("issues", "send", str(issue_id), "-l", "genel", input="n\n")
     assert https.exit_code == 1 and "Warning" not in https.stderr
-    text = config_path.read_text().replace("https://news.example.org", "http://news.example.org")
+    # Plain http loads only for this machine (testing): the send still warns about it.
+    text = config_path.read_text().replace("https://news.example.org", "http://127.0.0.1:8000")
     config_path.write_text(text)
     http = cli("issues", "send", str(issue_id), "-l", "genel", "--yes")
     assert http.exit_code == 0 and "Sent 6" in http.stdout
-    assert "Warning: public.base_url is 'http://news.example.org': one-click" in http.stderr
+    assert "Warning: public.base_url is 'http://127.0.0.1:8000': one-click" in http.stderr
     unsubscribe = server.messages[-1].message["List-Unsubscribe"]
-    assert unsubscribe.startswith("<http://news.example.org/unsubscribe/")
+    assert unsubscribe.startswith("<http://127.0.0.1:8000/unsubscribe/")
+
+
+def test_failed_confirmations_exit_non_zero_and_show_in_status(
+    cli, engine: Engine, config_path: Path, smtp_factory
+) -> None:
+    handler = ScriptedHandler(rcpt_replies={"deniz@example.org": ["550 5.1.1 Böyle biri yok"]})
+    use_smtp(config_path, smtp_factory(handler))
+    with db.session_scope(engine) as s:
+        lists.create(s, "onayli", "Onaylı Liste", NOW, opt_in="double")
+        for address in ("deniz@example.org", "ece@example.org"):
+            subscriptions.subscribe(s, SECRET, address, "", "tr", ["onayli"], "test", None, None,
+                                    "metin", "v1", utcnow())  # fmt: skip
+    result = cli("confirmations", "send")
+    assert result.exit_code == 1
+    assert "1 confirmation email(s) sent." in result.stdout
+    assert "deniz@example.org (Onaylı Liste): FAILED: 550 5.1.1 Böyle biri yok" in result.stdout
+    assert result.stderr == (
+        "Error: 1 confirmation email(s) failed and 0 will be retried (see 'newsletter status')\n"
+    )
+    shown = json.loads(cli("status", "--json").stdout)["confirmations"]
+    assert [(f["email"], f["status"], f["reason"]) for f in shown["failing"]] == [
+        ("deniz@example.org", "failed", "550 5.1.1 Böyle biri yok")
+    ]
+    text = cli("status").stdout
+    assert (
+        "Confirmation emails not sent (1):\n"
+        "  deniz@example.org (Onaylı Liste): failed after 1 attempt: 550 5.1.1 Böyle biri yok"
+    ) in text
+    again = cli("confirmations", "send")  # nothing left to send: nothing failed this time
+    assert again.exit_code == 0 and "0 confirmation email(s) sent." in again.stdout
+
+
+def test_whom_a_cancelled_send_never_reached_get_the_issue_later_once(
+    cli, engine: Engine, config, config_path: Path, smtp_factory
+) -> None:
+    ready = make_ready_issue(engine, config, recipients=6)
+    issue = str(ready.issue_id)
+    # Two go out, the next two are refused by policy (the send pauses), two are never tried.
+    handler = ScriptedHandler(data_replies=["250 ok", "250 ok"] + ["550 5.7.1 blocked"] * 2)
+    server = smtp_factory(handler)
+    use_smtp(config_path, server, "policy_failures_to_pause = 2\n")
+    first = cli("issues", "send", issue, "-l", ready.list_slug, "--yes")
+    assert "Sent 2, failed 2" in first.stdout and "Paused: 2 policy rejections" in first.stdout
+    cancelled = cli("issues", "cancel", issue, "--yes")
+    assert "2 recipients skipped" in cancelled.stdout
+    assert "can still get the issue in a later send" in cancelled.stdout
+    refused = cli("issues", "send", issue, "-l", ready.list_slug, "--yes")
+    assert refused.exit_code == 1 and "was cancelled: to send it after all" in refused.stderr
+    # The officer fixes what made them cancel, and the issue goes through review again.
+    for step in (["edit", issue, "--subject", "Kasım’da sahadan haberler (düzeltildi)"],
+                 ["submit", issue], ["approve", issue]):  # fmt: skip
+        done = cli("issues", *step)
+        assert done.exit_code == 0, done.stderr
+    again = cli("issues", "send", issue, "-l", ready.list_slug, "--yes")
+    assert again.exit_code == 0, again.stderr
+    assert "2 recipients" in again.stdout and "4 already sent are left out" in again.stdout
+    assert "2 of them were not reached by a cancelled send." in again.stdout
+    assert "Sent 2, failed 0" in again.stdout
+    received = [r for m in server.messages for r in m.rcpt_tos]
+    assert len(received) == len(set(received)) == 4  # nobody twice
+    refused_by_policy = {ready.emails[2], ready.emails[3]}
+    assert set(received) == set(ready.emails) - refused_by_policy
+    later = [m.message["Subject"] for m in server.messages[2:]]
+    assert later == ["Kasım’da sahadan haberler (düzeltildi)"] * 2
+    data = json.loads(cli("issues", "report", issue, "--json").stdout)
+    assert (data["total"], data["counts"]["sent"], data["counts"]["failed"]) == (6, 4, 2)
+    assert data["counts"]["skipped"] == 0 and data["status"] == "done"
+    assert [(s["status"], s["total"]) for s in data["sends"]] == [("cancelled", 4), ("done", 2)]
+
+
+def test_a_subject_no_message_can_carry_refuses_the_send_in_one_line(
+    cli, issue_id: int, engine: Engine, tmp_path: Path
+) -> None:
+    with db.session_scope(engine) as s:  # slipped into the database around the checks
+        snap = s.exec(select(IssueSnapshot).where(IssueSnapshot.language == "tr")).one()
+        snap.subject = "Kasım\r\nBcc: herkes@example.org"
+        s.add(snap)
+    result = cli("issues", "send", str(issue_id), "-l", "genel", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: issue {issue_id} subject (tr edition) contains a carriage return (CR): "
+        "write it on one line without control characters\n"
+    )
+    with db.session_scope(engine) as s:
+        assert s.exec(select(Send)).all() == [] and s.exec(select(Delivery)).all() == []
+    assert outbox(tmp_path) == []

@@ -3,6 +3,7 @@ and their errors (one line on stderr, exit 1, nothing changed)."""
 
 from __future__ import annotations
 
+import configparser
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.engine import Engine
 
+from newsletter.audience import lists
 from newsletter.core.clock import utcnow
 from newsletter.core.config import Config
 from newsletter.core.db import session_scope
@@ -50,8 +52,6 @@ def test_schedule_json_with_a_zone_and_comma_separated_lists(
     cli, engine: Engine, config: Config, ready
 ) -> None:
     with session_scope(engine) as s:
-        from newsletter.audience import lists
-
         lists.create(s, "gonulluler", "Gönüllüler", utcnow(), opt_in="single")
     at = local(9, ZoneInfo("America/New_York"))
     result = cli("issues", "schedule", str(ready.issue_id), "--list", "ortaklar,gonulluler",
@@ -162,7 +162,8 @@ def test_worker_once_json_and_verbose(cli, engine: Engine, config: Config, ready
     quiet = cli("worker", "--once", "--json")
     assert quiet.exit_code == 0, quiet.stderr
     assert json.loads(quiet.stdout) == {
-        "started": [], "missed": [], "failed": [], "ran": [], "confirmations": 0
+        "started": [], "missed": [], "failed": [], "ran": [], "confirmations": 0,
+        "confirmations_not_sent": 0,
     }  # fmt: skip
     assert "level=debug" not in quiet.stderr
     loud = cli("--verbose", "worker", "--once")
@@ -184,8 +185,6 @@ def test_help_texts_explain_the_commands(cli) -> None:
 
 
 def test_the_systemd_unit_runs_the_worker_and_stops_it_gently() -> None:
-    import configparser
-
     unit_file = Path(__file__).parents[2] / "docs" / "newsletter-worker.service"
     unit = configparser.ConfigParser(strict=True, interpolation=None)
     unit.optionxform = str  # systemd keys are case-sensitive

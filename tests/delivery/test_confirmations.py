@@ -99,8 +99,10 @@ def test_job_for_a_confirmed_subscription_is_dropped(tmp_path: Path, smtp_factor
     assert confirmations.send_due(engine, config, NOW) == 0
     assert server.messages == []
     with db.session_scope(engine) as s:
-        reasons = {j.last_error for j in s.exec(select(MailJob)).all()}
-    assert reasons == {"no longer waiting for confirmation"}
+        jobs = s.exec(select(MailJob)).all()
+    assert {(j.status, j.last_error) for j in jobs} == {
+        ("dropped", "no longer waiting for confirmation")
+    }
 
 
 def test_a_name_with_a_line_break_fails_only_that_job(tmp_path: Path, smtp_factory) -> None:
@@ -115,3 +117,57 @@ def test_a_name_with_a_line_break_fails_only_that_job(tmp_path: Path, smtp_facto
     with db.session_scope(engine) as s:
         failed = s.exec(select(MailJob).where(MailJob.status == "failed")).one()
     assert "line breaks are not allowed" in failed.last_error
+
+
+def test_failures_are_reported_with_their_reasons_until_resolved(
+    tmp_path: Path, smtp_factory
+) -> None:
+    handler = ScriptedHandler(
+        rcpt_replies={
+            "zeynep@example.org": ["550 5.1.1 Böyle bir kullanıcı yok"],
+            "john@example.org": ["451 4.3.0 try later"],
+        }
+    )
+    server = smtp_factory(handler)
+    config, engine = setup(tmp_path, server)
+    run = confirmations.run_due(engine, config, NOW)
+    assert run.sent == 0
+    assert [(n.email, n.list_name, n.reason) for n in run.failed] == [
+        ("zeynep@example.org", "Aylık Bülten", "550 5.1.1 Böyle bir kullanıcı yok")
+    ]
+    assert [(n.email, n.reason) for n in run.retrying] == [
+        ("john@example.org", "451 4.3.0 try later")
+    ]
+    with db.session_scope(engine) as s:
+        shown = confirmations.failing(s)
+    assert shown["queued"] == 1  # john's, waiting for its retry
+    found = sorted((f["email"], f["status"], f["attempts"], f["reason"]) for f in shown["failing"])
+    assert found == [
+        ("john@example.org", "retrying", 1, "451 4.3.0 try later"),
+        ("zeynep@example.org", "failed", 1, "550 5.1.1 Böyle bir kullanıcı yok"),
+    ]
+    # John's retry goes through; Zeynep subscribes again and her new email arrives.
+    assert confirmations.run_due(engine, config, NOW + timedelta(hours=1)).sent == 1
+    with db.session_scope(engine) as s:
+        person = subscriptions.find(s, "zeynep@example.org")
+        s.add(MailJob(subscriber_id=person.id, list_id=1, created_at=NOW, due_at=NOW))
+    assert confirmations.run_due(engine, config, NOW + timedelta(hours=1)).sent == 1
+    with db.session_scope(engine) as s:
+        assert confirmations.failing(s) == {"queued": 0, "failing": []}
+
+
+def test_a_failure_is_no_longer_shown_once_nobody_waits_for_it(
+    tmp_path: Path, smtp_factory
+) -> None:
+    handler = ScriptedHandler(rcpt_replies={"zeynep@example.org": ["550 5.1.1 unknown"]})
+    config, engine = setup(tmp_path, smtp_factory(handler))
+    assert [n.email for n in confirmations.run_due(engine, config, NOW).failed] == [
+        "zeynep@example.org"
+    ]
+    with db.session_scope(engine) as s:
+        assert [f["email"] for f in confirmations.failing(s)["failing"]] == ["zeynep@example.org"]
+        for sub in s.exec(select(Subscription)).all():  # she unsubscribed (or an admin did)
+            sub.status = "unsubscribed"
+            s.add(sub)
+    with db.session_scope(engine) as s:
+        assert confirmations.failing(s)["failing"] == []

@@ -11,7 +11,8 @@ import pytest
 from newsletter.core.config import load_config
 from newsletter.core.errors import UserError
 from newsletter.delivery import message
-from newsletter.delivery.dkim_sign import SIGNED_HEADERS, DkimSigner, load_signer
+from newsletter.delivery.dkim_sign import SIGNED_HEADERS, DkimSigner
+from newsletter.delivery.send_settings import signer as load_signer
 from tests.conftest import write_config
 
 

@@ -14,7 +14,8 @@ from newsletter.core.config import Config
 from newsletter.core.errors import NotFound, StateError, UserError
 from newsletter.core.models import Delivery, Issue, Subscriber
 from newsletter.delivery import ledger
-from newsletter.delivery.transports import Outcome, classify
+from newsletter.delivery.ledger_fast import Begin, FastLedger, Skip
+from newsletter.delivery.transport import Outcome, classify
 from tests.conftest import SECRET
 from tests.plugins.delivery import NOW, add_people, make_issue, make_list, people
 
@@ -171,3 +172,94 @@ def test_backoff_grows_with_jitter() -> None:
     for n, wait in enumerate(waits, start=1):
         assert 10 * 2 ** (n - 1) * 0.5 <= wait <= 10 * 2 ** (n - 1) * 1.5
     assert len({ledger.backoff(3, 10).total_seconds() for _ in range(5)}) > 1
+
+
+def _reopen(session: Session, issue_id: int) -> None:
+    """What editing, submitting and approving a cancelled issue again come to (its frozen
+    snapshots kept: rendering is not under test here)."""
+    issue = session.get(Issue, issue_id)
+    issue.status = "approved"
+    session.add(issue)
+    session.flush()
+
+
+def test_a_cancelled_send_leaves_whom_it_never_tried_for_a_later_send(
+    session: Session, config: Config, world
+) -> None:
+    first = ledger.start_send(session, world["issue"], ["genel"], NOW, config)
+    by_email = {
+        e: d
+        for d, e in session.exec(
+            select(Delivery, Subscriber.email).join(Subscriber).where(Delivery.send_id == first.id)
+        ).all()
+    }
+    outcome = {  # what the run did before the cancel; the last two it never got to
+        "kisi0000@example.org": "sent",
+        "kisi0001@example.org": "sending",  # in flight: possibly sent
+        "kisi0002@example.org": "failed",
+    }
+    for email, status in outcome.items():
+        by_email[email].status, by_email[email].attempts = status, 1
+        session.add(by_email[email])
+    by_email["kisi0003@example.org"].attempts = 1  # a 4xx, waiting for its retry
+    session.flush()
+    assert ledger.cancel(session, world["issue"], NOW) == 2
+    # A late retry of the run being cancelled can put a row back in the queue.
+    session.execute(
+        sa.update(Delivery).where(Delivery.id == by_email["kisi0003@example.org"].id)
+        .values(status="queued")
+    )  # fmt: skip
+    _reopen(session, world["issue"])
+    found = ledger.audience(session, SECRET, world["issue"], ["genel", "ankara"])
+    assert found.already_sent == 3
+    second = ledger.start_send(session, world["issue"], ["genel", "ankara"], NOW, config)
+    queued = queued_emails(session, second.id)
+    assert queued == ["kisi0003@example.org", "kisi0004@example.org", "kisi0005@example.org",
+                      "kisi0006@example.org"]  # fmt: skip
+    moved = [by_email["kisi0003@example.org"].id, by_email["kisi0004@example.org"].id]
+    for row_id in moved:  # the same row, now the new send's: one row per person and issue
+        row = session.get(Delivery, row_id)
+        session.refresh(row)
+        assert (row.send_id, row.status, row.attempts, row.last_text) == (second.id, "queued",
+                                                                           0, "")  # fmt: skip
+    assert ledger.status_counts(session, first.id) == {
+        "queued": 0, "sending": 1, "sent": 1, "failed": 1, "skipped": 0
+    }  # fmt: skip
+    total = session.exec(select(sa.func.count()).select_from(Delivery)).one()
+    assert total == 7
+
+
+def test_people_skipped_by_a_finished_send_stay_left_out(
+    session: Session, config: Config, world
+) -> None:
+    first = ledger.start_send(session, world["issue"], ["genel"], NOW, config)
+    rows = session.exec(select(Delivery).where(Delivery.send_id == first.id)).all()
+    for row in rows:
+        row.status = "sent"
+    rows[0].status, rows[0].last_text = "skipped", "unsubscribed during the send"
+    first.status = "done"
+    session.add_all([*rows, first])
+    session.flush()
+    found = ledger.audience(session, SECRET, world["issue"], ["genel"])
+    assert (found.recipients, found.already_sent, found.carried_over) == ([], 5, {})
+
+
+def test_a_row_moved_on_to_a_later_send_is_not_sent_by_the_old_run(
+    session: Session, config: Config, engine, world
+) -> None:
+    first = ledger.start_send(session, world["issue"], ["genel"], NOW, config)
+    ledger.cancel(session, world["issue"], NOW)
+    _reopen(session, world["issue"])
+    second = ledger.start_send(session, world["issue"], ["genel"], NOW, config)
+    row = session.exec(select(Delivery).where(Delivery.send_id == second.id)).first()
+    person = session.get(Subscriber, row.subscriber_id)
+    digest = suppression.hash_normalised(SECRET, person.email)
+    session.commit()  # the old run's connection needs the write lock
+    old_run = FastLedger(engine, "eski", first.id or 0, [world["genel"]])
+    try:  # a thread of the cancelled run still holding this person's job
+        assert old_run.begin(NOW, Begin(row.id, "<x@example.org>", person.id, digest)) == "taken"
+        old_run.skip(NOW, Skip(row.id, "failed", "late"))
+    finally:
+        old_run.close()
+    session.refresh(row)
+    assert (row.send_id, row.status) == (second.id, "queued")

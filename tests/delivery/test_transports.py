@@ -1,4 +1,4 @@
-"""The transport interface: outcomes classified, the outbox, make_transport."""
+"""The transport interface: outcomes classified, the outbox, the transport factory."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import pytest
 
 from newsletter.core.config import load_config
 from newsletter.core.errors import UserError
+from newsletter.delivery.outbox_transport import OutboxTransport
 from newsletter.delivery.smtp_transport import SmtpTransport
-from newsletter.delivery.transports import OutboxTransport, classify, make_transport
+from newsletter.delivery.transport import classify
+from newsletter.delivery.transport_factory import make_transport
 from tests.conftest import write_config
 
 

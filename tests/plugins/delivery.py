@@ -7,6 +7,7 @@ Servers are real aiosmtpd servers on loopback; handlers misbehave on purpose (45
 from __future__ import annotations
 
 import asyncio
+import base64
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -164,8 +165,6 @@ class DkimKey:
 @pytest.fixture(scope="session")
 def dkim_key(tmp_path_factory: pytest.TempPathFactory) -> DkimKey:
     """An RSA key made with openssl for this test run, and its DNS record."""
-    import base64
-
     folder = tmp_path_factory.mktemp("dkim")
     key = folder / "dkim.pem"
     subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)

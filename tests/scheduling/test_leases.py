@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -158,10 +161,6 @@ def test_a_lost_lease_stops_the_run_at_once(engine: Engine) -> None:
 
 
 def test_a_dead_process_on_this_host_loses_its_lease_at_once(engine: Engine) -> None:
-    import socket
-    import subprocess
-    import sys
-
     host = socket.gethostname()
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -174,6 +175,32 @@ def test_an_issue_failing_its_checks_cannot_be_scheduled(
     with pytest.raises(StateError, match="cannot be scheduled: .*check error"):
         _schedule(engine, config, ready.issue_id)
     assert _issue(engine, ready.issue_id).status == "approved"
+
+
+@pytest.mark.parametrize(
+    ("breaks", "message"),
+    [
+        ("reply_to", "sending.reply_to: not an email address: 'yanıt adresi'"),
+        ("list_name", "list 'ortaklar' name contains a line break (LF)"),
+    ],
+)
+def test_an_issue_no_message_could_be_made_of_cannot_be_scheduled(
+    engine: Engine, config: Config, ready_issue, breaks: str, message: str
+) -> None:
+    ready = ready_issue()
+    if breaks == "reply_to":
+        config.sending.reply_to = "yanıt adresi"
+    else:
+        with session_scope(engine) as s:  # slipped in around the checks at entry
+            found = lists.get(s, "ortaklar")
+            found.name = "Ortaklar\nve gönüllüler"
+            s.add(found)
+    with pytest.raises(UserError, match=re.escape(message)) as caught:
+        _schedule(engine, config, ready.issue_id)
+    assert "\n" not in str(caught.value)
+    assert _issue(engine, ready.issue_id).status == "approved"
+    with session_scope(engine) as s:
+        assert issues.snapshots(s, ready.issue_id) == []  # nothing frozen either
 
 
 def test_scheduling_twice_points_to_reschedule(engine: Engine, config: Config, ready_issue) -> None:

@@ -99,7 +99,7 @@ def seed(engine: Engine) -> None:
 def test_collect_reports_every_section(engine: Engine, config: Config) -> None:
     seed(engine)
     with session_scope(engine) as s:
-        report = status_report.collect(s, config, NOW)
+        report = status_report.collect(s, config.scheduler, NOW)
     scheduled = report["scheduled"]
     assert [i["title"] for i in scheduled] == ["Aralık bülteni", "Ocak bülteni"]
     assert scheduled[0]["local"] == "2026-12-15 09:00 +03 (Europe/Istanbul)"
@@ -125,7 +125,7 @@ def test_collect_reports_every_section(engine: Engine, config: Config) -> None:
 def test_text_output_reads_as_a_summary(engine: Engine, config: Config) -> None:
     seed(engine)
     with session_scope(engine) as s:
-        text = status_report.format_text(status_report.collect(s, config, NOW))
+        text = status_report.format_text(status_report.collect(s, config.scheduler, NOW))
     assert "Scheduled (2):" in text
     assert "issue 1 “Aralık bülteni” to ortaklar, at 2026-12-15 09:00 +03 (Europe/Istanbul)" in text
     assert "30/70 sent, 2/min, about 20 min left, worker host:1:ab" in text
@@ -141,14 +141,14 @@ def test_long_error_messages_show_their_first_line(engine: Engine, config: Confi
         s.add(EventLog(at=NOW, level="error", event="send.crashed",
                        message="(OperationalError) disk I/O error\n[SQL: SELECT …]"))  # fmt: skip
     with session_scope(engine) as s:
-        text = status_report.format_text(status_report.collect(s, config, NOW))
+        text = status_report.format_text(status_report.collect(s, config.scheduler, NOW))
     assert "send.crashed: (OperationalError) disk I/O error\n" in text + "\n"
     assert "[SQL:" not in text
 
 
 def test_an_empty_database_says_none_everywhere(engine: Engine, config: Config) -> None:
     with session_scope(engine) as s:
-        text = status_report.format_text(status_report.collect(s, config, NOW))
+        text = status_report.format_text(status_report.collect(s, config.scheduler, NOW))
     for title in ("Workers", "Scheduled", "Sending", "Paused", "Missed", "Last errors"):
         assert f"{title}: none" in text
 
@@ -159,7 +159,7 @@ def test_a_send_without_a_live_lease_waits_for_a_worker(engine: Engine, config: 
         s.add(Send(issue_id=issue.id, status="running", lease_owner="gone:9:zz",
                    lease_expires_at=NOW - timedelta(seconds=1)))  # fmt: skip
     with session_scope(engine) as s:
-        report = status_report.collect(s, config, NOW)
+        report = status_report.collect(s, config.scheduler, NOW)
     assert report["sending"][0]["worker"] is None
     assert "waiting for a worker" in status_report.format_text(report)
 

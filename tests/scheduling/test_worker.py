@@ -20,7 +20,15 @@ from newsletter.core import db
 from newsletter.core.clock import FixedClock, utcnow
 from newsletter.core.config import Config
 from newsletter.core.db import session_scope
-from newsletter.core.models import Delivery, EventLog, Issue, MailJob, Send, WorkerHeartbeat
+from newsletter.core.models import (
+    Delivery,
+    EventLog,
+    Issue,
+    IssueSnapshot,
+    MailJob,
+    Send,
+    WorkerHeartbeat,
+)
 from newsletter.delivery import ledger
 from newsletter.scheduling import leases, schedule, status_report
 from newsletter.scheduling.worker import Worker
@@ -52,6 +60,11 @@ def scheduled(engine: Engine, config: Config, ready_issue, recipients: int = 3) 
 def issue_status(engine: Engine, issue_id: int) -> str:
     with session_scope(engine) as s:
         return s.get(Issue, issue_id).status
+
+
+def deliveries(engine: Engine) -> list[Delivery]:
+    with session_scope(engine) as s:
+        return list(s.exec(select(Delivery).order_by(Delivery.id)))
 
 
 def sends(engine: Engine) -> list[Send]:
@@ -102,7 +115,7 @@ def test_past_the_grace_period_the_issue_is_missed_not_sent(
     )
     assert issue_status(engine, issue_id) == "missed"
     with session_scope(engine) as s:
-        shown = status_report.collect(s, config, now)
+        shown = status_report.collect(s, config.scheduler, now)
     assert [m["issue"] for m in shown["missed"]] == [issue_id]
     assert shown["errors"][0]["event"] == "issue.missed"
 
@@ -246,6 +259,24 @@ def test_a_due_issue_whose_list_is_gone_waits_for_a_person(
     assert error.event == "send.start_failed" and "ortaklar" in error.message
 
 
+def test_a_due_issue_whose_list_name_broke_waits_for_a_person_with_the_reason(
+    engine: Engine, config: Config, ready_issue
+) -> None:
+    issue_id = scheduled(engine, config, ready_issue)
+    with session_scope(engine) as s:  # slipped in after scheduling, around the checks
+        found = lists.get(s, "ortaklar")
+        found.name = "Ortaklar\r\nBcc: herkes@example.org"
+        s.add(found)
+    report = Worker(engine, config, FixedClock(DUE)).tick()
+    assert (report.failed, report.started, sends(engine)) == ([issue_id], [], [])
+    assert issue_status(engine, issue_id) == "missed"
+    with session_scope(engine) as s:
+        error = s.exec(select(EventLog).where(EventLog.level == "error")).one()
+    assert error.event == "send.start_failed"
+    assert "list 'ortaklar' name contains a carriage return (CR)" in error.message
+    assert "\n" not in error.message
+
+
 def test_a_dead_mail_server_pauses_the_send_and_status_shows_it(
     engine: Engine, config: Config, ready_issue
 ) -> None:
@@ -257,7 +288,7 @@ def test_a_dead_mail_server_pauses_the_send_and_status_shows_it(
     [send] = sends(engine)
     assert send.status == "paused" and "mail server" in send.pause_reason
     with session_scope(engine) as s:
-        shown = status_report.collect(s, config, DUE)
+        shown = status_report.collect(s, config.scheduler, DUE)
     assert [p["send"] for p in shown["paused"]] == [send.id]
     assert issue_status(engine, issue_id) == "paused"
 
@@ -286,22 +317,51 @@ def test_the_loop_wakes_up_by_itself_and_leaves_cleanly(
         assert s.exec(select(WorkerHeartbeat)).all() == []
 
 
-def test_a_send_that_keeps_failing_does_not_spin(
+def test_a_send_whose_messages_cannot_be_made_pauses_once_with_the_reason(
     engine: Engine, config: Config, ready_issue
 ) -> None:
-    ready = ready_issue(recipients=1)
+    ready = ready_issue(recipients=2)
     with session_scope(engine) as s:
         send = ledger.start_send(s, ready.issue_id, ["ortaklar"], T0, config)
-    config.public.base_url = "ftp://broken"  # every message fails to compose: run_send raises
+        # A line break that slipped into the frozen subject after the start: no message of
+        # the issue can be made, so retrying every wake-up would only repeat the error.
+        for snap in s.exec(select(IssueSnapshot)).all():
+            snap.subject = "Kasım\r\nBcc: herkes@example.org"
+            s.add(snap)
     worker = Worker(engine, config, FixedClock(T0))
-    report = worker.tick()
-    assert report.ran == [send.id]  # tried once in this wake-up, not again and again
-    assert worker.tick().ran == [send.id]  # and once in the next
+    assert worker.tick().ran == [send.id]
+    assert worker.tick().ran == []  # paused: it waits for a person, not for the next round
     with session_scope(engine) as s:
-        errors = s.exec(select(EventLog).where(EventLog.event == "send.crashed")).all()
-    # The same error at every wake-up is recorded once, as one line.
-    assert len(errors) == 1 and errors[0].message.startswith("public.base_url")
-    assert "\n" not in errors[0].message
+        found = s.get(Send, send.id)
+        assert (found.status, s.get(Issue, ready.issue_id).status) == ("paused", "paused")
+        assert found.pause_reason.startswith("cannot make the messages: Subject: line breaks")
+        events = s.exec(select(EventLog)).all()
+        shown = status_report.collect(s, config.scheduler, T0)
+    assert "send.crashed" not in {e.event for e in events}
+    assert [e.event for e in events if e.level != "info"] == ["send_paused"]
+    assert shown["paused"][0]["pause_reason"] == found.pause_reason
+    assert outbox(config) == []
+    assert {d.status for d in deliveries(engine)} == {"queued"}  # nobody lost
+
+
+def test_a_recipient_with_a_broken_stored_address_fails_alone(
+    engine: Engine, config: Config, ready_issue
+) -> None:
+    ready = ready_issue(recipients=3)
+    with session_scope(engine) as s:
+        person = subscriptions.find(s, ready.emails[1])
+        person.email = person.email_ascii = "okur1\x0b@example.org"  # written around the checks
+        s.add(person)
+        ledger.start_send(s, ready.issue_id, ["ortaklar"], T0, config)
+    report = Worker(engine, config, FixedClock(T0)).tick()
+    assert len(report.ran) == 1
+    assert sorted(outbox(config)) == [ready.emails[0], ready.emails[2]]
+    failed = [d for d in deliveries(engine) if d.status == "failed"]
+    assert len(failed) == 1
+    assert failed[0].last_text.startswith(
+        "the subscriber's email contains the control character U+000B"
+    )
+    assert issue_status(engine, ready.issue_id) == "sent"
 
 
 def test_ctrl_c_stops_the_running_worker_cleanly(engine: Engine, config: Config) -> None:
