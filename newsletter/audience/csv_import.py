@@ -4,12 +4,15 @@ Rows are handled in batches with bulk SQL (a few queries per thousand rows, no O
 row), so a hundred thousand rows take seconds. The whole import is one transaction: an error
 part-way leaves the database as it was. Each rejected or skipped row goes to a report CSV
 beside the input (``NAME-report.csv``), with its line number and the reason, then a summary row.
+So does each row imported with a warning: a name or organisation with question marks where
+letters were ("???? ?????"), the mark of a file saved in an encoding without those letters.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -20,7 +23,7 @@ from typing import Any
 from sqlmodel import Session
 
 from newsletter.audience import csv_cells, lists
-from newsletter.audience.addresses import InvalidAddress, earlier_key, normalise
+from newsletter.audience.addresses import InvalidAddress, earlier_keys, normalise
 from newsletter.audience.csv_source import BadRow, Row, open_rows
 from newsletter.audience.import_batch import Batch, Prepared, apply_batch
 from newsletter.audience.suppression import hash_normalised
@@ -35,6 +38,10 @@ COUNTERS = {
     "suppressed": "skipped_suppressed",
     "unsubscribed": "skipped_unsubscribed",
 }
+WARNING = "warning"  # imported, but flagged: counted in ImportReport.warnings
+# A "?" before a letter or another "?" ("Y?lmaz", "???? ?????"), a name of "?" alone, or the
+# replacement character: letters lost to an encoding. "Who? Ltd" is punctuation, not flagged.
+_LOST_LETTERS = re.compile(r"\?[\w?]|\A\?+\Z|\ufffd")
 
 
 @dataclass(frozen=True)
@@ -63,9 +70,10 @@ class ImportReport:
     skipped_suppressed: int = 0
     skipped_unsubscribed: int = 0
     rejected: int = 0
+    warnings: int = 0  # imported rows flagged in the report (letters lost to an encoding)
     report_file: str | None = None
     dry_run: bool = False
-    # The first rows not imported as they were (all of them are in the report file).
+    # The first rows not imported as they were, or flagged (all of them are in the report).
     problems: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -148,10 +156,29 @@ def _check(secret: str, row: Row | BadRow, seen: dict[str, int]) -> Prepared | P
     if first != row.line:
         return row.line, row.email, "duplicate", f"same address as line {first}"
     prepared = Prepared(row, address, hash_normalised(secret, address.normalised))
-    prepared.earlier = earlier_key(row.email)  # None but for an İ in the local part
-    if prepared.earlier:
-        prepared.earlier_digest = hash_normalised(secret, prepared.earlier)
+    prepared.earlier = tuple(earlier_keys(row.email))  # empty but for an İ in the address
+    prepared.earlier_digests = tuple(hash_normalised(secret, key) for key in prepared.earlier)
+    prepared.suspect = suspect_fields(row)
+    prepared.warning = wrongly_encoded(row)
     return prepared
+
+
+def suspect_fields(row: Row) -> tuple[str, ...]:
+    """The name and/or organisation, when letters were lost in them to an encoding."""
+    values = (("name", row.name), ("organisation", row.organisation))
+    return tuple(field for field, value in values if value and _LOST_LETTERS.search(value))
+
+
+def wrongly_encoded(row: Row) -> str | None:
+    """The warning for a row whose name or organisation lost its letters to an encoding."""
+    lost = [f"the {field} {getattr(row, field)!r}" for field in suspect_fields(row)]
+    if not lost:
+        return None
+    return (
+        f"imported, but {' and '.join(lost)} {'has' if len(lost) == 1 else 'have'} question "
+        "marks where letters were (one already stored is kept): the file was probably saved in "
+        "an encoding without them; save it as CSV UTF-8 and import again"
+    )
 
 
 def _flush(session: Session, batch: Batch, report: ImportReport, writer: _ReportWriter) -> None:
@@ -161,15 +188,20 @@ def _flush(session: Session, batch: Batch, report: ImportReport, writer: _Report
     outcome = apply_batch(session.connection(), batch)
     for key, value in outcome.counts.items():
         setattr(report, key, getattr(report, key) + value)
+    skipped = set()
     for line, email, kind, reason in outcome.skipped:
         _problem(report, writer, line, email, kind, reason)
+        skipped.add(line)
+    for p in batch.rows:
+        if p.warning and p.row.line not in skipped:
+            _problem(report, writer, p.row.line, p.row.email, WARNING, p.warning)
     batch.rows = []
 
 
 def _problem(
     report: ImportReport, writer: _ReportWriter, line: int, email: str, kind: str, reason: str
 ) -> None:
-    counter = COUNTERS[kind]
+    counter = "warnings" if kind == WARNING else COUNTERS[kind]
     setattr(report, counter, getattr(report, counter) + 1)
     entry = {"line": line, "email": email, "outcome": kind, "reason": reason}
     if len(report.problems) < SHOWN_PROBLEMS:
@@ -222,8 +254,10 @@ class _ReportWriter:
 
 
 def summary(report: ImportReport) -> str:
-    """The counts in one line: 'rows read 7; added 3; ...; rejected 3'."""
+    """The counts in one line: 'rows read 7; added 3; ...; rejected 3' (then '; warnings 2'
+    when rows were flagged)."""
+    flagged = ["warnings"] if report.warnings else []
     keys = ("rows", "added", "updated", "unchanged", "skipped_duplicate", "skipped_suppressed",
-            "skipped_unsubscribed", "rejected")  # fmt: skip
+            "skipped_unsubscribed", "rejected", *flagged)  # fmt: skip
     return "; ".join(f"{'rows read' if k == 'rows' else k.replace('_', ' ')} {getattr(report, k)}"
                      for k in keys)  # fmt: skip

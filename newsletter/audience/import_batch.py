@@ -37,9 +37,11 @@ class Prepared:
     row: Row
     address: Address
     digest: str  # suppression hash
-    # The key (and its hash) older versions gave the address, if different (addresses.py).
-    earlier: str | None = None
-    earlier_digest: str | None = None
+    # The keys (and their hashes) older versions gave the address, if different (addresses.py).
+    earlier: tuple[str, ...] = ()
+    earlier_digests: tuple[str, ...] = ()
+    warning: str | None = None  # imported, but flagged in the report (csv_import)
+    suspect: tuple[str, ...] = ()  # fields whose letters were lost: never overwrite a value
 
 
 @dataclass
@@ -60,15 +62,15 @@ class Outcome:
 def apply_batch(conn: Connection, batch: Batch) -> Outcome:
     out = Outcome()
     rows = batch.rows
-    suppressed = _suppressed(conn, [d for p in rows for d in (p.digest, p.earlier_digest) if d])
-    existing = _existing(conn, [k for p in rows for k in (p.address.normalised, p.earlier) if k])
+    suppressed = _suppressed(conn, [d for p in rows for d in (p.digest, *p.earlier_digests)])
+    existing = _existing(conn, [k for p in rows for k in (p.address.normalised, *p.earlier)])
     held = _held(conn, batch.mlist.id, [r["id"] for r in existing.values()])
     inserts: list[Prepared] = []
     updates: list[dict[str, Any]] = []
     join: list[tuple[int, int | None, str]] = []  # (line, subscriber id or None if new, email)
     confirm: list[tuple[int, int]] = []
     for p in rows:
-        old = existing.get(p.address.normalised) or existing.get(p.earlier or "")
+        old = next(filter(None, map(existing.get, (p.address.normalised, *p.earlier))), None)
         reason = _skip_reason(p, old, suppressed, held, batch.mlist.slug)
         if reason is not None:
             out.skipped.append((p.row.line, p.row.email, *reason))
@@ -77,10 +79,10 @@ def apply_batch(conn: Connection, batch: Batch) -> Outcome:
             inserts.append(p)
             join.append((p.row.line, None, p.address.normalised))
             continue
-        change = _changes(old, p.row)
+        change = _changes(old, p)
         if change:
             change["search_text"] = for_subscriber(
-                old["email"], change["name"], change["organisation"]
+                change["email"], change["name"], change["organisation"]
             )
         out.counts["updated" if change else "unchanged"] += 1
         if change:
@@ -110,9 +112,9 @@ def _suppressed(conn: Connection, digests: list[str]) -> set[str]:
 
 
 def _existing(conn: Connection, emails: list[str]) -> dict[str, dict[str, Any]]:
-    query = sa.select(
-        S.c.id, S.c.email, S.c.name, S.c.language, S.c.organisation, S.c.attributes, S.c.status
-    ).where(S.c.email.in_(_many("values")))
+    query = sa.select(S.c.id, S.c.status, *(S.c[k] for k in UPDATED)).where(
+        S.c.email.in_(_many("values"))
+    )
     return {row.email: dict(row._mapping) for row in conn.execute(query, {"values": emails})}
 
 
@@ -132,7 +134,7 @@ def _skip_reason(
     held: dict[int, str],
     slug: str,
 ) -> tuple[str, str] | None:
-    if p.digest in suppressed or p.earlier_digest in suppressed:
+    if p.digest in suppressed or not suppressed.isdisjoint(p.earlier_digests):
         return "suppressed", "on the suppression list (unsubscribed, bounced, complained or erased)"
     if old is None:
         return None
@@ -143,6 +145,8 @@ def _skip_reason(
     return None
 
 
+# The columns an import may change on an existing subscriber.
+UPDATED = ("email", "email_ascii", "smtputf8", "name", "language", "organisation", "attributes")
 NEW_COLUMNS = ("email", "email_ascii", "smtputf8", "name", "language", "organisation",
                "attributes", "status", "created_at", "updated_at", "search_text")  # fmt: skip
 
@@ -155,11 +159,19 @@ def _new(raw: BulkInsert, p: Prepared, now: Any, language: str, flags: tuple[Any
             "active", now, now, search)  # fmt: skip
 
 
-def _changes(old: dict[str, Any], row: Row) -> dict[str, Any]:
-    """Non-empty cells that differ; empty cells leave what is stored."""
+def _changes(old: dict[str, Any], p: Prepared) -> dict[str, Any]:
+    """Non-empty cells that differ; empty cells leave what is stored, and so do cells whose
+    letters were lost ("???? ?????") where a value is stored. A record found under an earlier
+    key (addresses.earlier_keys) moves to today's: the old envelope may not exist."""
+    row, address = p.row, p.address
     change: dict[str, Any] = {}
+    if old["email"] != address.normalised:
+        change.update(email=address.normalised, email_ascii=address.envelope,
+                      smtputf8=address.smtputf8)  # fmt: skip
     for key in ("name", "language", "organisation"):
         value = getattr(row, key)
+        if key in p.suspect and old[key]:
+            continue
         if value and value != old[key]:
             change[key] = value
     merged = {**old["attributes"], **row.attributes}
@@ -167,7 +179,7 @@ def _changes(old: dict[str, Any], row: Row) -> dict[str, Any]:
         change["attributes"] = merged
     if not change:
         return {}
-    return {k: change.get(k, old[k]) for k in ("name", "language", "organisation", "attributes")}
+    return {k: change.get(k, old[k]) for k in UPDATED}
 
 
 def _insert(conn: Connection, batch: Batch, rows: list[Prepared]) -> dict[str, int]:
@@ -186,8 +198,7 @@ def _insert(conn: Connection, batch: Batch, rows: list[Prepared]) -> dict[str, i
 def _update(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    names = ("name", "language", "organisation", "attributes", "search_text")
-    values = {k: sa.bindparam(k) for k in names}
+    values = {k: sa.bindparam(k) for k in (*UPDATED, "search_text")}
     statement = (
         sa.update(S)
         .where(S.c.id == sa.bindparam("b_id"))

@@ -1,4 +1,9 @@
-"""Mailing lists: create, find, edit, delete, and how many people are on each."""
+"""Mailing lists: create, find, edit, delete, and how many people are on each.
+
+A list's name and description can be given per language (``translate``; ``localised`` reads
+them, falling back to the list's own), and a list may name the edition its members get when an
+issue has none in their language (``fallback_language``; ``edition_language`` decides).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from sqlmodel import Session, select
 
 from newsletter.core.errors import NotFound, StateError, UserError
 from newsletter.core.models import MailingList, Subscription
-from newsletter.core.safe_text import one_line
+from newsletter.core.safe_text import one_line, problem
 
 OPT_INS = ("single", "double")
 VISIBILITIES = ("public", "private")
@@ -34,6 +39,13 @@ def check_language(value: str, what: str = "language") -> str:
     return value
 
 
+def _check_fallback(value: str | None) -> str | None:
+    """A fallback language code, or None for "" (none: the issue's own language)."""
+    if value is None or not value.strip():
+        return None
+    return check_language(value, "fallback language")
+
+
 def _check(opt_in: str | None, visibility: str | None) -> None:
     if opt_in is not None and opt_in not in OPT_INS:
         raise UserError(f"opt-in {opt_in!r}: use 'single' or 'double'")
@@ -50,6 +62,7 @@ def create(
     opt_in: str = "double",
     visibility: str = "private",
     default_language: str = "en",
+    fallback_language: str | None = None,
 ) -> MailingList:
     if not _SLUG.match(slug):
         raise UserError(
@@ -60,6 +73,7 @@ def create(
     one_line("list name", name)  # it goes into the subject of confirmation mails
     _check(opt_in, visibility)
     check_language(default_language, "default language")
+    fallback_language = _check_fallback(fallback_language)
     if find(session, slug) is not None:
         raise StateError(f"a list with slug {slug!r} already exists")
     mlist = MailingList(
@@ -69,11 +83,69 @@ def create(
         opt_in=opt_in,
         visibility=visibility,
         default_language=default_language,
+        fallback_language=fallback_language,
         created_at=now,
     )
     session.add(mlist)
     session.flush()
     return mlist
+
+
+def translate(
+    session: Session,
+    slug: str,
+    language: str,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    remove: bool = False,
+) -> MailingList:
+    """Set the list's name and/or description in ``language`` ("" drops that one), or remove
+    the language. The name goes into confirmation subjects: one line; a description may span
+    lines (it is a paragraph on the public pages)."""
+    mlist = get(session, slug)
+    language = check_language(language)
+    translations = dict(mlist.translations or {})
+    if remove:
+        if language not in translations:
+            raise UserError(f"list {slug!r} has no {language!r} translation")
+        translations.pop(language)
+    else:
+        if name is None and description is None:
+            raise UserError("nothing to change: give --name, --description or --remove")
+        entry = dict(translations.get(language, {}))
+        for field, value in (("name", name), ("description", description)):
+            if value is None:
+                continue
+            text = value.strip().replace("\r\n", "\n")
+            found = problem(text) if field == "name" else problem(text.replace("\n", " "))
+            if found:
+                raise UserError(f"{language} list {field} {found}")
+            entry[field] = text
+        translations[language] = {k: v for k, v in entry.items() if v}
+        translations = {k: v for k, v in translations.items() if v}
+    mlist.translations = translations  # a new dict: the JSON column sees the change
+    session.add(mlist)
+    session.flush()
+    return mlist
+
+
+def localised(mlist: MailingList, lang: str) -> tuple[str, str]:
+    """The list's name and description in ``lang``, each falling back to the list's own."""
+    entry = (mlist.translations or {}).get(lang) or {}
+    return (entry.get("name") or mlist.name, entry.get("description") or mlist.description)
+
+
+def edition_language(
+    mlist: MailingList | None, language: str, available: set[str] | frozenset[str], default: str
+) -> str:
+    """The edition a member of ``mlist`` whose language is ``language`` gets, of the issue's
+    ``available`` editions: their own, else the list's fallback, else ``default`` (the issue's
+    own language)."""
+    if language in available:
+        return language
+    fallback = mlist.fallback_language if mlist is not None else None
+    return fallback if fallback in available else default
 
 
 def find(session: Session, slug: str) -> MailingList | None:
@@ -113,19 +185,24 @@ def counts(session: Session) -> dict[int, ListCounts]:
     return {list_id: ListCounts(**values) for list_id, values in found.items()}
 
 
+EDITABLE = ("name", "description", "opt_in", "visibility", "default_language", "fallback_language")
+
+
 def edit(session: Session, slug: str, **changes: Any) -> MailingList:
-    """Change name, description, opt_in, visibility or default_language (None: unchanged)."""
+    """Change the fields of EDITABLE given (None: unchanged; fallback_language "": none)."""
     mlist = get(session, slug)
     changes = {k: v for k, v in changes.items() if v is not None}
     _check(changes.get("opt_in"), changes.get("visibility"))
     if "default_language" in changes:
         check_language(changes["default_language"], "default language")
+    if "fallback_language" in changes:
+        changes["fallback_language"] = _check_fallback(changes["fallback_language"])
     if "name" in changes and not changes["name"].strip():
         raise UserError("a list needs a name")
     if "name" in changes:
         one_line("list name", changes["name"])
     for key, value in changes.items():
-        if key not in ("name", "description", "opt_in", "visibility", "default_language"):
+        if key not in EDITABLE:
             raise UserError(f"a list has no field {key!r}")
         setattr(mlist, key, value)
     session.add(mlist)

@@ -24,6 +24,16 @@ def find(session: Session, email: str) -> Subscriber | None:
     return min(found, key=lambda s: wanted.index(s.email), default=None)
 
 
+def bring_up_to_date(person: Subscriber, address: Address, now: datetime) -> None:
+    """Move a record found under an earlier key (addresses.earlier_keys) to today's form: its
+    stored envelope may be a domain that does not exist ("xn--istanbul-o0e…"). Callers do this
+    only for someone not suppressed: suppression under the old key is checked before."""
+    if person.email == address.normalised:
+        return
+    person.email, person.email_ascii = address.normalised, address.envelope
+    person.smtputf8, person.updated_at = address.smtputf8, now
+
+
 def get(session: Session, email: str) -> Subscriber:
     """A subscriber by address, or by id given as a number."""
     value = email.strip()

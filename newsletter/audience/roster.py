@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from newsletter.audience import consent, lists, suppression
 from newsletter.audience.addresses import normalise
-from newsletter.audience.lookups import as_record
+from newsletter.audience.lookups import as_record, bring_up_to_date
 from newsletter.audience.search_text import fold
 from newsletter.audience.subscriptions import (
     find,
@@ -79,6 +79,8 @@ def add(
         session.flush()
     elif not mlists:
         raise StateError(f"{address.normalised} is already a subscriber: use 'subscribers edit'")
+    else:
+        bring_up_to_date(person, address, now)  # not suppressed: refused above
     return person, {m.slug: _add_to(session, person, m, consent_source, now) for m in mlists}
 
 

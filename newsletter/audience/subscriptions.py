@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from newsletter.audience import consent, lists, suppression
 from newsletter.audience.addresses import normalise
-from newsletter.audience.lookups import find, get, new_subscriber, subscription
+from newsletter.audience.lookups import bring_up_to_date, find, get, new_subscriber, subscription
 from newsletter.audience.preferences import activate, list_changes, profile_changes
 from newsletter.audience.privacy import erase, person_data
 from newsletter.core.errors import NotFound, StateError, UserError
@@ -105,8 +105,11 @@ def subscribe(
         session.flush()
     elif person.status == "blocklisted":
         return SubscribeResult(subscriber_id=person.id, suppressed=True)
-    elif name.strip() and not person.name:
-        person.name, person.updated_at = name.strip(), now
+    else:
+        if not blocked:
+            bring_up_to_date(person, address, now)
+        if name.strip() and not person.name:
+            person.name, person.updated_at = name.strip(), now
     result = SubscribeResult(subscriber_id=person.id)
     proof = {"source": source, "ip": ip, "user_agent": user_agent}
     proof |= {"consent_text": consent_text, "consent_version": consent_version}

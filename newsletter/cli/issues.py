@@ -22,7 +22,7 @@ from newsletter.cli.issue_blocks import (
     parse_date,
     read_option_file,
 )
-from newsletter.compose import editions, issue_checks, issues
+from newsletter.compose import edition_gaps, editions, issue_checks, issues
 from newsletter.compose.preview import write_preview
 from newsletter.core.clock import utcnow
 from newsletter.core.errors import UserError
@@ -120,6 +120,12 @@ def translate(
         "--untranslated-note/--no-untranslated-note",
         help="Say above each block shown in another language that it is not translated.",
     ),
+    allow_fallback: bool | None = typer.Option(
+        None,
+        "--allow-fallback/--no-allow-fallback",
+        help="Let the edition show blocks and texts it has no translation of, in the issue's "
+        "own language: 'check' then warns instead of failing.",
+    ),
     remove: bool = typer.Option(False, help="Drop this language edition."),
 ) -> None:
     """Add or change another language's edition; blocks use their translations."""
@@ -135,6 +141,8 @@ def translate(
             fields["greeting"] = greeting
         if untranslated_note is not None:
             fields["untranslated_note"] = untranslated_note
+        if allow_fallback is not None:
+            fields["allow_fallback"] = allow_fallback
         editions.translate(
             session, issue_id, language, fields, _headings(heading), current_actor(), utcnow()
         )
@@ -252,6 +260,48 @@ def _transition_command(name: str, doc: str) -> None:
 _transition_command("submit", "Send a draft for review.")
 _transition_command("approve", "Approve an issue in review (refused while 'check' has errors).")
 _transition_command("reject", "Send an issue in review or approved back to draft.")
+
+
+@app.command("editions")
+def editions_(issue_id: int = ISSUE, as_json: bool = JSON_OPTION) -> None:
+    """Per language edition: which blocks are translated, and what each translation lost
+    (images, links, fields) against the block in the issue's own language."""
+    with state().session() as session:
+        data = edition_gaps.report(session, issue_id)
+    if as_json:
+        print_json(data)
+        return
+    for line in _edition_lines(data):
+        typer.echo(line)
+
+
+def _edition_lines(data: dict[str, Any]) -> list[str]:
+    issue, own, found = data["issue_id"], data["language"], data["editions"]
+    if not found:
+        return [
+            f"Issue {issue} ({own}) has no other language editions: "
+            f"add one with 'issues translate {issue} LANGUAGE'"
+        ]
+    lines = [f"Issue {issue} ({own}): {len(found)} other edition{'s' * (len(found) != 1)}"]
+    for e in found:
+        fallback = (
+            "fallback allowed (untranslated blocks are warnings)"
+            if e["allow_fallback"]
+            else "fallback not allowed (untranslated blocks are errors)"
+        )
+        total = e["translated"] + e["untranslated"]
+        lines.append(f"{e['language']}: {e['translated']} of {total} blocks translated; {fallback}")
+        if e["missing_texts"]:
+            lines.append(f"  not translated: {', '.join(e['missing_texts'])}")
+        for b in e["blocks"]:
+            head = f'  {b["section"]}. {b["block_id"]:>5} "{b["title"]}"'
+            if not b["translated"]:
+                lines.append(f"{head}: not translated (shown in {own})")
+                continue
+            lost = f", lost: {', '.join(b['lost'])}" if b["lost"] else ""
+            draft = "" if b["shown_status"] == "ready" else f" [{b['shown_status']}]"
+            lines.append(f"{head} -> block {b['shown_block_id']}{draft}{lost}")
+    return lines
 
 
 @app.command("check")

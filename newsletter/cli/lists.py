@@ -1,4 +1,4 @@
-"""`newsletter lists …`: create, show, edit and delete mailing lists."""
+"""`newsletter lists …`: create, show, edit, translate and delete mailing lists."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from newsletter.audience import lists
 from newsletter.cli.common import JSON_OPTION, new_app, print_json, state
 from newsletter.core.clock import utcnow
 from newsletter.core.errors import UserError
+
+_OWN = "- (the issue's own language)"
 
 app = new_app("Mailing lists: who can join them and how (single or double opt-in).")
 
@@ -19,6 +21,10 @@ VISIBILITY = typer.Option(
     "--visibility",
     metavar="public|private",
     help="'public' (offered on the subscribe page) or 'private'.",
+)
+FALLBACK_HELP = (
+    "The edition members get when an issue has none in their language "
+    "(default: the issue's own language; '' in 'edit' clears it)."
 )
 
 
@@ -46,12 +52,16 @@ def create(
     language: str = typer.Option(
         "en", "--language", metavar="CODE", help="Default language of new members."
     ),
+    fallback_language: str | None = typer.Option(
+        None, "--fallback-language", metavar="CODE", help=FALLBACK_HELP
+    ),
 ) -> None:
     """Create a list."""
     with state().session() as session:
         mlist = lists.create(
-            session, slug, name, utcnow(), description, opt_in, visibility, language
-        )
+            session, slug, name, utcnow(), description, opt_in, visibility, language,
+            fallback_language,
+        )  # fmt: skip
     typer.echo(f"created list {mlist.slug} ({mlist.opt_in} opt-in, {mlist.visibility})")
 
 
@@ -91,6 +101,11 @@ def show(
         return
     for key in ("slug", "name", "description", "opt_in", "visibility", "default_language"):
         typer.echo(f"{key + ':':<18}{data[key]}")
+    typer.echo(f"{'fallback_language:':<18} {data['fallback_language'] or _OWN}")
+    for lang, entry in sorted(data["translations"].items()):
+        for key in ("name", "description"):
+            if key in entry:
+                typer.echo(f"{f'{key} [{lang}]:':<18}{entry[key]}")
     typer.echo(f"{'created_at:':<18}{data['created_at']:%Y-%m-%d %H:%M} UTC")
     counts = data["counts"]
     typer.echo(f"{'members:':<18}{counts['confirmed']} confirmed, "
@@ -110,16 +125,42 @@ def edit(
     language: str | None = typer.Option(
         None, "--language", metavar="CODE", help="New default language."
     ),
+    fallback_language: str | None = typer.Option(
+        None, "--fallback-language", metavar="CODE", help=FALLBACK_HELP
+    ),
 ) -> None:
-    """Change a list's settings (only the options given)."""
-    if all(v is None for v in (name, description, opt_in, visibility, language)):
+    """Change a list's settings (only the options given). Names in other languages: 'translate'."""
+    given = (name, description, opt_in, visibility, language, fallback_language)
+    if all(v is None for v in given):
         raise UserError("nothing to change: give at least one option (see --help)")
     with state().session() as session:
         lists.edit(
             session, slug, name=name, description=description, opt_in=opt_in,
             visibility=visibility, default_language=language,
+            fallback_language=fallback_language,
         )  # fmt: skip
     typer.echo(f"updated list {slug}")
+
+
+@app.command("translate")
+def translate(
+    slug: str = typer.Argument(..., metavar="SLUG", help="The list's slug."),
+    language: str = typer.Argument(..., metavar="LANGUAGE", help="Language code, e.g. ar."),
+    name: str | None = typer.Option(
+        None, "--name", metavar="TEXT", help="The name in that language ('' to drop it)."
+    ),
+    description: str | None = typer.Option(
+        None, "--description", metavar="TEXT", help="The description in that language ('' drops)."
+    ),
+    remove: bool = typer.Option(False, "--remove", help="Drop this language's translation."),
+) -> None:
+    """Give the list's name and description in another language (the pages and confirmation
+    mails in that language show them; other languages show the list's own)."""
+    if remove and (name is not None or description is not None):
+        raise UserError("--remove drops the whole translation: give it alone")
+    with state().session() as session:
+        lists.translate(session, slug, language, name=name, description=description, remove=remove)
+    typer.echo(f"list {slug}: {language} translation {'removed' if remove else 'updated'}")
 
 
 @app.command("delete")

@@ -75,7 +75,8 @@ def import_(
     """Import subscribers from CSV (comma or semicolon; UTF-8 or Windows-1254).
 
     Existing subscribers are updated, suppressed addresses skipped, bad rows rejected; a
-    report of rejected and skipped rows, with line numbers, is written beside the file.
+    report of rejected and skipped rows, with line numbers, is written beside the file. Rows
+    imported with a warning (a name of question marks: a wrongly saved file) are in it too.
     """
     options = ImportOptions(list_slug, confirmed, consent_source, pairs(renames, "--map"),
                             dry_run)  # fmt: skip
@@ -98,13 +99,13 @@ def _print_report(report: ImportReport) -> None:
     typer.echo(f"  {'rows read':<22}{report.rows}")
     for key in ("added", "updated", "unchanged", "subscribed", "confirmed",
                 "confirmations_queued", "skipped_duplicate", "skipped_suppressed",
-                "skipped_unsubscribed", "rejected"):  # fmt: skip
+                "skipped_unsubscribed", "rejected", "warnings"):  # fmt: skip
         typer.echo(f"  {key.replace('_', ' '):<22}{getattr(report, key)}")
     for p in report.problems[:SHOWN_PROBLEMS]:
         # The address as written in the file: control characters must not reach the terminal.
         shown = fold_line(p["email"]) or "no address"
         typer.echo(f"  line {p['line']} ({shown}): {p['outcome']}: {fold_line(p['reason'])}")
-    more = report.not_imported - min(SHOWN_PROBLEMS, len(report.problems))
+    more = report.not_imported + report.warnings - min(SHOWN_PROBLEMS, len(report.problems))
     if more > 0:
         typer.echo(f"  … and {more} more in the report")
     if report.report_file:

@@ -1,7 +1,8 @@
 """Other language editions of an issue: their texts and section headings.
 
 In an edition each block is shown through its translation (``issue_content.translation_of``);
-freezing renders every edition (``issues.freeze``).
+freezing renders every edition (``issues.freeze``). An edition with ``allow_fallback`` may show
+the issue's own texts and untranslated blocks (a check warning); without it they are errors.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from newsletter.core.models import Issue
 from newsletter.core.safe_text import one_line
 from newsletter.rendering.email_render import locale_for
 
-TRANSLATABLE = ("title", "subject", "preheader", "intro", "greeting", "untranslated_note")
+TRANSLATABLE = ("title", "subject", "preheader", "intro", "greeting", "untranslated_note",
+                "allow_fallback")  # fmt: skip
+SWITCHES = ("untranslated_note", "allow_fallback")  # true or false
 
 
 def translate(
@@ -32,7 +35,8 @@ def translate(
     """Add or change another language's edition: its texts and section headings (by number).
 
     Blocks appear in the edition through their translations (same translation group); a block
-    without one is shown as it is, and ``issues check`` says so.
+    without one is shown as it is, and ``issues check`` says so: an error, or a warning when
+    the edition's ``allow_fallback`` is true.
     """
     issue = get(session, issue_id)
     locale_for(language)
@@ -42,9 +46,9 @@ def translate(
     if unknown:
         raise UserError(f"{', '.join(sorted(unknown))}: not translatable (use {TRANSLATABLE})")
     for name, value in fields.items():
-        if name == "untranslated_note":
+        if name in SWITCHES:
             if not isinstance(value, bool):
-                raise UserError(f"untranslated_note: expected true or false, got {value!r}")
+                raise UserError(f"{name}: expected true or false, got {value!r}")
         elif value is not None and name != "intro":
             one_line(f"{language} {name}", value)
     for text in headings.values():

@@ -18,6 +18,7 @@ from newsletter.core.config import Config
 from newsletter.core.errors import NotFound, UserError
 from newsletter.core.models import Block, Issue, Placement, Section
 from newsletter.core.safe_text import one_line
+from newsletter.core.textmatch import fold
 from newsletter.library.blocks import LOCKED_ISSUE_STATUSES
 from newsletter.rendering import templating
 
@@ -33,6 +34,12 @@ def _more_news(config: Config, issue: Issue) -> str:
     return templating.load_labels(env, issue.theme, issue.language).get("more_news", "More news")
 
 
+def _heading_key(heading: str) -> str:
+    """A heading compared the Turkish way: casefold() turns "İ" into "i" plus a combining dot
+    and keeps "ı" apart from "I", so "İSTİHDAM" would not find "İstihdam"."""
+    return " ".join(fold(heading).split())
+
+
 def _find_section(
     session: Session, config: Config, issue: Issue, wanted: str | None, block: Block
 ) -> Section:
@@ -44,7 +51,8 @@ def _find_section(
             raise UserError(f"--section {wanted}: issue {issue.id} has {len(existing)} sections")
         return existing[number - 1]
     if wanted is not None:
-        match = next((s for s in existing if s.heading.casefold() == wanted.casefold()), None)
+        key = _heading_key(wanted)
+        match = next((s for s in existing if _heading_key(s.heading) == key), None)
         area = next((a.slug for a in config.library.areas if wanted in (a.slug, a.name)), None)
         heading = (
             _area_heading(config, area, wanted) if area else one_line("--section", wanted.strip())

@@ -23,6 +23,7 @@ from newsletter.core import config_secrets
 from newsletter.core.config_values import (
     BaseUrl,
     HexColour,
+    LanguageTexts,
     OptionalWebUrl,
     Port,
     Section,
@@ -81,12 +82,23 @@ class WebConfig(Section):
         "istediğim zaman iptal edebilirim; verilerim gizlilik bildiriminde açıklandığı gibi "
         "işlenir."
     )
+    # Per language code, beside the two above (an entry for "tr" wins over consent_text_tr).
+    consent_texts: LanguageTexts = {
+        "ar": "أوافق على تلقّي هذه النشرة عبر البريد الإلكتروني. يمكنني إلغاء اشتراكي في أي وقت "
+        "عبر الرابط الموجود في كل رسالة، وتُعالَج بياناتي كما هو موضّح في إشعار الخصوصية."
+    }
     consent_version: str = "2026-11"
     # 0 would refuse every request: a form needs at least one.
     rate_limit_per_ip_per_hour: int = Field(20, ge=1)
     rate_limit_per_address_per_hour: int = Field(5, ge=1)
     # Below 1 KiB the subscribe form and even the one-click unsubscribe POST get a 413.
     max_body_bytes: int = Field(65536, ge=1024, le=10 * 1024 * 1024)
+
+    def consent_text_for(self, language: str) -> str:
+        """The consent text a page in ``language`` shows, and records word for word: its entry
+        in consent_texts, else consent_text_tr for Turkish, else consent_text ("" skips one)."""
+        turkish = self.consent_text_tr if language == "tr" else ""
+        return self.consent_texts.get(language) or turkish or self.consent_text
 
 
 class SendingConfig(Section):
@@ -110,6 +122,12 @@ class SendingConfig(Section):
     retry_base_seconds: float = Field(30.0, gt=0)
     retry_max_age_hours: float = Field(24.0, gt=0)
     policy_failures_to_pause: int = Field(10, gt=0)
+    # The circuit breaker: this many connection failures, unknown outcomes or temporary
+    # failures of different recipients in a row mean the server is in trouble, not them.
+    breaker_failures: int = Field(5, gt=0, le=1000)
+    breaker_backoff_seconds: float = Field(300.0, gt=0)
+    # A send that delivered less than this share never ends "done" and "sent" silently.
+    min_delivered_share: float = Field(0.5, ge=0, le=1)
 
 
 class SmtpConfig(Section):
@@ -119,6 +137,7 @@ class SmtpConfig(Section):
     username: str = ""
     ca_file: str = ""
     timeout_seconds: float = Field(30.0, gt=0)
+    message_deadline_seconds: float = Field(300.0, gt=0)
     max_messages_per_connection: int = Field(100, gt=0)
     # More parallel connections than this get a sender throttled or refused by most servers.
     pool_size: int = Field(2, gt=0, le=50)
@@ -137,6 +156,7 @@ class SchedulerConfig(Section):
     grace_minutes: int = Field(60, ge=0)  # 0: a missed send is never sent late
     poll_seconds: float = Field(15.0, gt=0)
     lease_seconds: float = Field(120.0, gt=0)
+    stop_grace_seconds: float = Field(30.0, ge=0)
 
 
 class SubscribersConfig(Section):

@@ -22,9 +22,11 @@ from newsletter.core.safe_text import problem
 Port = Annotated[int, Field(ge=1, le=65535)]
 
 # Keys holding paragraphs shown on a web page, never put in a header: line breaks are fine.
-PARAGRAPH_KEYS = frozenset({"consent_text", "consent_text_tr"})
+PARAGRAPH_KEYS = frozenset({"consent_text", "consent_text_tr", "consent_texts"})
 
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+# The language codes lists and subscribers use (audience.lists.LANGUAGE, which is above core).
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
 def text_problem(value: Any, *, paragraphs: bool = False) -> str | None:
@@ -128,11 +130,19 @@ def _checked_colour(value: str) -> str:
     return value
 
 
+def _checked_languages(texts: dict[str, str]) -> dict[str, str]:
+    for language in texts:
+        if not _LANGUAGE.fullmatch(language):
+            raise ValueError(f"{language!r} is not a language code such as 'tr' or 'ar'")
+    return texts
+
+
 BaseUrl = Annotated[str, AfterValidator(lambda v: _checked_url(v, base=True))]
 WebUrl = Annotated[str, AfterValidator(_checked_url)]
 OptionalWebUrl = Annotated[str, AfterValidator(lambda v: _checked_url(v, optional=True))]
 WebLinks = Annotated[dict[str, str], AfterValidator(_checked_links)]
 HexColour = Annotated[str, AfterValidator(_checked_colour)]
+LanguageTexts = Annotated[dict[str, str], AfterValidator(_checked_languages)]
 
 
 def url_warnings(urls: list[tuple[str, str]]) -> list[str]:

@@ -77,6 +77,12 @@ class Block(SQLModel, table=True):
     source_file: str | None = None
     source_position: int | None = None
     content_hash: str | None = Field(default=None, index=True)
+    # Fields the importer inferred (a year from the document, a suggested area) until an officer
+    # confirms them by editing the field, `blocks edit ID --confirm` or `blocks ready` (0008).
+    guessed: list[str] = Field(
+        default_factory=list,
+        sa_column=sa.Column(sa.JSON(), nullable=False, server_default="[]"),
+    )
     # Title, summary and body folded (lower case, Turkish letters to ASCII) for search (issue 2).
     search_text: str = _text()
     created_at: datetime = _created()
@@ -88,6 +94,26 @@ class Block(SQLModel, table=True):
 def _block_search_text(_mapper: Any, _connection: Any, block: Block) -> None:
     # Kept here so every writer of blocks (CLI, web, compose) keeps search in step.
     block.search_text = fold("\n".join([block.title or "", block.summary or "", block.body or ""]))
+
+
+class Organisation(SQLModel, table=True):
+    """A partner or donor the importer recognises by acronym or full name, in English or Turkish
+    (0008; filled from library_defaults.DEFAULT_ORGANISATIONS, edited with `blocks partners`)."""
+
+    __tablename__ = "organisations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)  # the full name in English
+    acronym: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    name_tr: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    acronym_tr: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    aliases: list[str] = Field(
+        default_factory=list,
+        sa_column=sa.Column(sa.JSON(), nullable=False, server_default="[]"),
+    )
+    kind: str = Field(default="partner", sa_column_kwargs={"server_default": "partner"})
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
 
 
 # --- Issues ------------------------------------------------------------------------------------
@@ -119,7 +145,9 @@ class Issue(SQLModel, table=True):
     period_end: date | None = None
     language: str = "en"
     theme: str = "monthly"
-    # Other language editions (issue 3): {"tr": {"title", "subject", "preheader", "intro"}}.
+    # Other language editions (issue 3): {"tr": {"title", "subject", "preheader", "intro"}};
+    # "allow_fallback": true lets that edition show source-language blocks (a warning, not an
+    # error, in the checks).
     translations: dict[str, Any] = _json(dict)
     status: str = Field(default="draft", index=True)
     author: str = ""
@@ -221,6 +249,15 @@ class MailingList(SQLModel, table=True):
     opt_in: str = "double"  # single | double
     visibility: str = "private"  # public | private
     default_language: str = "en"
+    # Name and description per language (0009): {"ar": {"name": "…", "description": "…"}};
+    # lists.localised() falls back to the fields above.
+    translations: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=sa.Column(sa.JSON(), nullable=False, server_default="{}"),
+    )
+    # The edition sent to a subscriber when the issue has none in their language (0009);
+    # None: the issue's own language.
+    fallback_language: str | None = None
     created_at: datetime = _created()
 
 
@@ -335,7 +372,7 @@ class MailJob(SQLModel, table=True):
         default=None, foreign_key="subscribers.id", index=True, ondelete="CASCADE"
     )
     list_id: int | None = Field(default=None, foreign_key="lists.id", ondelete="CASCADE")
-    status: str = "queued"  # queued | sending | sent | failed
+    status: str = "queued"  # queued | sending | sent | failed | dropped (no longer waiting)
     attempts: int = 0
     last_error: str = ""
     created_at: datetime = _created()

@@ -7,6 +7,7 @@ issue and its editions from the database is ``compose.issue_checks.check_issue``
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import asdict, dataclass, replace
 from urllib.parse import urlsplit
 
@@ -14,7 +15,14 @@ from markupsafe import escape
 
 from newsletter.core.config import Config
 from newsletter.core.errors import UserError
-from newsletter.rendering import email_render, mjml_schema, plaintext, safe_markdown, templating
+from newsletter.rendering import (
+    email_render,
+    html_audit,
+    mjml_schema,
+    plaintext,
+    safe_markdown,
+    templating,
+)
 from newsletter.rendering.personalise import compile_parts, marker
 from newsletter.rendering.sample import sample_fields
 from newsletter.rendering.view import BlockView, IssueView, SectionView
@@ -23,6 +31,9 @@ SIZE_WARN = 90 * 1024
 SIZE_ERROR = 102 * 1024  # Gmail clips messages whose HTML is larger than this
 SUBJECT_MAX = 80
 UNCONFIGURED_ADDRESS = "Address not configured"
+# A phone-height estimate past this is a report, not a digest (the teaser layout keeps a
+# month well under it): a warning, never an error.
+HEIGHT_WARN_PX = 6000
 
 
 @dataclass(frozen=True)
@@ -48,7 +59,9 @@ def _https(url: str) -> bool:
     return urlsplit(url.strip()).scheme.lower() == "https"
 
 
-def content_findings(view: IssueView) -> list[Finding]:
+def content_findings(view: IssueView, untranslated: str = "warning") -> list[Finding]:
+    """Checks of the content; ``untranslated`` is the severity of a block in another language
+    than the view's (an error in an edition that does not allow fallback blocks)."""
     out: list[Finding] = []
     if not view.subject.strip():
         out.append(Finding("subject-missing", "error", "the issue has no subject"))
@@ -66,16 +79,23 @@ def content_findings(view: IssueView) -> list[Finding]:
             out.append(Finding("empty-section", "warning", msg))
     out += _html_findings("the intro", view.intro, None)
     for block in view.blocks:
-        out += block_findings(block, view.language)
+        out += block_findings(block, view.language, untranslated)
     return out
 
 
-def block_findings(block: BlockView, view_language: str = "") -> list[Finding]:
+def block_findings(
+    block: BlockView, view_language: str = "", untranslated: str = "warning"
+) -> list[Finding]:
     out: list[Finding] = []
     name, bid = _name(block), block.block_id
     if view_language and block.language and block.language != view_language:
         msg = f"{name} is in {block.language}: no ready {view_language} translation to show"
-        out.append(Finding("block-untranslated", "warning", msg, bid))
+        if untranslated == "error":
+            msg += (
+                "; add one, or let this edition show blocks untranslated "
+                f"(issues translate ISSUE {view_language} --allow-fallback)"
+            )
+        out.append(Finding("block-untranslated", untranslated, msg, bid))
     if block.status != "ready":
         out.append(Finding("block-not-ready", "error", f"{name} is {block.status}", bid))
     if block.image_url:
@@ -136,6 +156,47 @@ def organisation_findings(config: Config) -> list[Finding]:
         if not _https(url):
             msg = f"organisation.social.{network} is not https: {url}"
             out.append(Finding("link-not-https", "error", msg))
+    return out
+
+
+def base_url_findings(config: Config) -> list[Finding]:
+    """public.base_url on this machine, a private network or plain http: every link in the
+    email (unsubscribe, preferences, web version, icons) is dead or unsafe for readers. An
+    error when the email really goes out (transport smtp), a warning for the outbox."""
+    url = config.public.base_url
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    severity = "error" if config.sending.transport == "smtp" else "warning"
+    out = []
+    if _local_host(host):
+        msg = f"public.base_url is {url}: readers cannot reach {host}, every link will be dead"
+        out.append(Finding("base-url-local", severity, msg))
+    if parts.scheme != "https":
+        msg = f"public.base_url is not https: {url} (links and unsubscribe go over plain http)"
+        out.append(Finding("base-url-not-https", severity, msg))
+    return out
+
+
+def _local_host(host: str) -> bool:
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".lan")):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return "." not in host  # a bare name ("intranet") only resolves inside a network
+    return not address.is_global
+
+
+def accessibility_findings(html: str) -> list[Finding]:
+    """The accessibility pass (``html_audit``) and the phone height estimate, as warnings."""
+    problems, height = html_audit.audit(html)
+    out = [Finding(p.id, "warning", f"accessibility: {p.message}") for p in problems]
+    if height > HEIGHT_WARN_PX:
+        msg = (
+            f"the email is about {height} px tall on a phone (over {HEIGHT_WARN_PX}): "
+            "use the teaser layout or fewer blocks"
+        )
+        out.append(Finding("email-too-long", "warning", msg))
     return out
 
 
@@ -203,9 +264,14 @@ def heaviest_blocks(
     return sorted(weights, key=lambda w: -w[1])[:count]
 
 
-def check_view(view: IssueView, config: Config) -> list[Finding]:
-    """Every check on one issue's content and on what its templates produce."""
-    findings = content_findings(view) + organisation_findings(config)
+def check_view(view: IssueView, config: Config, untranslated: str = "warning") -> list[Finding]:
+    """Every check on one issue's content and on what its templates produce (``untranslated``:
+    see ``content_findings``)."""
+    findings = (
+        content_findings(view, untranslated)
+        + organisation_findings(config)
+        + base_url_findings(config)
+    )
     try:
         email_render.locale_for(view.language)
     except UserError as exc:
@@ -221,4 +287,5 @@ def check_view(view: IssueView, config: Config) -> list[Finding]:
     except UserError as exc:
         return [*findings, Finding("mjml-error", "error", str(exc))]
     text = plaintext.render_text(view, context)
-    return findings + part_findings(html, text, config) + size_findings(html, view, config)
+    findings += part_findings(html, text, config) + accessibility_findings(html)
+    return findings + size_findings(html, view, config)

@@ -20,29 +20,9 @@ from markupsafe import Markup
 
 from newsletter.core.config import Config, OrganisationConfig
 from newsletter.core.errors import UserError
-from newsletter.rendering import bidi, greeting, plaintext, safe_markdown, templating
+from newsletter.rendering import bidi, greeting, plaintext, safe_markdown, templating, theme
 from newsletter.rendering.personalise import archive_url, markers
 from newsletter.rendering.view import BlockView, IssueView, SectionView
-
-SOCIAL_ICONS = frozenset(
-    {
-        "facebook",
-        "twitter",
-        "x",
-        "linkedin",
-        "instagram",
-        "youtube",
-        "github",
-        "pinterest",
-        "medium",
-        "vimeo",
-        "tumblr",
-        "xing",
-        "snapchat",
-        "soundcloud",
-        "dribbble",
-    }
-)
 
 
 class BlockTemplateError(UserError):
@@ -103,11 +83,15 @@ def _block_context(block: BlockView, language: str) -> dict[str, Any]:
     # stay in the edition's. Only a different base language counts ("en-GB" in "en" does not).
     foreign = bool(block.language) and bidi.base(block.language) != bidi.base(language)
     own = block.language if foreign else language
+    first, rest = theme.split_teaser(block.text)
     return {
         "id": block.block_id,
         "kind": block.kind,
         "title": block.title,
         "html": safe_markdown.to_html(block.text),
+        # A teaser shows the first paragraph; the rest only in the web version (see the theme)
+        "teaser_html": safe_markdown.to_html(first) if rest else safe_markdown.to_html(block.text),
+        "rest_html": safe_markdown.to_html(rest),
         "image_url": block.image_url or "",
         "image_alt": block.image_alt or "",
         "image_credit": block.image_credit or "",
@@ -131,25 +115,20 @@ def _block_context(block: BlockView, language: str) -> dict[str, Any]:
     }
 
 
-def _org_context(org: OrganisationConfig) -> dict[str, Any]:
-    key = org.model_dump_json()
+def _org_context(org: OrganisationConfig, base_url: str) -> dict[str, Any]:
+    key = org.model_dump_json() + base_url
     found = _ORG_CACHE.get(key)
     if found is None:
-        found = _ORG_CACHE[key] = _neutral(organisation_context(org))
+        found = _ORG_CACHE[key] = _neutral(organisation_context(org, base_url))
     return found
 
 
 _ORG_CACHE: dict[str, dict[str, Any]] = {}
 
 
-def organisation_context(org: OrganisationConfig) -> dict[str, Any]:
+def organisation_context(org: OrganisationConfig, base_url: str = "") -> dict[str, Any]:
     social = [
-        # "-noshare": link to the profile itself, not to a "share this URL" page
-        {
-            "name": f"{name.lower()}-noshare" if name.lower() in SOCIAL_ICONS else "web",
-            "label": name,
-            "url": url,
-        }
+        {"label": name, "url": url, "icon": theme.icon_url(base_url, name)}
         for name, url in org.social.items()
     ]
     return {
@@ -179,7 +158,7 @@ def build_context(view: IssueView, config: Config, labels: dict[str, str]) -> di
     content = {
         "issue": _neutral(_issue_context(view)),
         "sections": _neutral([{**s, "blocks": []} for s in sections]),
-        "org": _org_context(config.organisation),
+        "org": _org_context(config.organisation, config.public.base_url),
     }
     for target, source in zip(content["sections"], sections, strict=True):
         target["blocks"] = source["blocks"]  # already neutral (and cached)
@@ -189,6 +168,7 @@ def build_context(view: IssueView, config: Config, labels: dict[str, str]) -> di
     blocks = [b for s in sections for b in s["blocks"]]
     # A block in another language quotes with that language's marks (quote_mark).
     env = templating.environment(config)
+    first = sections[0]["blocks"][0] if sections else None
     own_labels = {
         b["lang"]: templating.load_labels(env, view.theme, b["lang"]) for b in blocks if b["lang"]
     }
@@ -210,17 +190,23 @@ def build_context(view: IssueView, config: Config, labels: dict[str, str]) -> di
         "untranslated_note": view.untranslated_note,
         "own_labels": own_labels,
         "archive_url": archive_url(config.public.base_url, view.issue_id),
+        "layout": theme.options(env, view.theme)["layout"],
+        # A digest opens with its first block in full when that is a story: the lead.
+        "lead_id": first["id"] if first and first["kind"] == "story" else None,
     }
 
 
 def _issue_context(view: IssueView) -> dict[str, Any]:
+    month = issue_month(view)
     return {
         "id": view.issue_id,
         "title": view.title,
         "subject": view.subject,
         "preheader": view.preheader,
         "intro_html": safe_markdown.to_html(view.intro),
-        "month": issue_month(view),
+        "month": month,
+        # "June 2021" above "June 2021 update" says it twice: the kicker only when it adds.
+        "kicker": "" if month.casefold() in view.title.casefold() else month,
         "language": view.language,
     }
 

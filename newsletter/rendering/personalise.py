@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
+from urllib.parse import urlencode
 
 from newsletter.core.errors import UserError
 
@@ -36,15 +37,18 @@ class PersonalFields:
     view_online_url: str = ""
 
 
-def public_fields(base_url: str, issue_id: int) -> PersonalFields:
-    """Fields for the archive's web version: nobody's name and no personal links."""
-    return PersonalFields(view_online_url=archive_url(base_url, issue_id))
+def public_fields(base_url: str, issue_id: int, lang: str = "") -> PersonalFields:
+    """Fields for the archive's web version (of edition ``lang``): nobody's name and no
+    personal links."""
+    return PersonalFields(view_online_url=archive_url(base_url, issue_id, lang=lang))
 
 
-def archive_url(base_url: str, issue_id: int, key: str = "") -> str:
-    """The web version's address; ``key`` (tokens.archive_key) opens a non-public issue."""
+def archive_url(base_url: str, issue_id: int, key: str = "", lang: str = "") -> str:
+    """The web version's address: ``lang`` picks the edition (``?lang=ar``), ``key``
+    (tokens.archive_key) opens a non-public issue; both together give ``?lang=ar&key=…``."""
     url = f"{base_url.rstrip('/')}/archive/{issue_id}"
-    return f"{url}?key={key}" if key else url
+    query = urlencode([(name, value) for name, value in (("lang", lang), ("key", key)) if value])
+    return f"{url}?{query}" if query else url
 
 
 def marker(name: str) -> str:

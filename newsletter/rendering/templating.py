@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from newsletter.core.config import Config
 from newsletter.core.errors import UserError
+from newsletter.rendering import theme as theme_options
 
 BUILTIN = Path(newsletter_templates.__file__).parent
 
@@ -95,6 +96,7 @@ def clear_cache() -> None:
     """Forget compiled templates (after editing a theme in a long-running process)."""
     _environment.cache_clear()
     _labels_table.cache_clear()
+    theme_options.clear_cache()
 
 
 def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
@@ -116,13 +118,25 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
 
 
 def load_labels(env: jinja2.Environment, theme: str, language: str) -> dict[str, str]:
-    """Interface words for a language ('Read more', 'Unsubscribe'…), English as the fallback."""
+    """Interface words for a language ('Read more', 'Unsubscribe'…), English as the fallback.
+    A theme without a labels file uses those of the theme it extends (``theme.toml``)."""
     name = f"email/{theme}/labels.toml"
+    extends = theme_options.options(env, theme)["extends"]
+    if extends and extends != theme and not _has(env, name):
+        return load_labels(env, extends, language)
     table = _labels_table(env, name)
     base = dict(table.get("en", {}))
     base.update(table.get(language.split("-")[0], {}))
     base.update(table.get(language, {}))
     return base
+
+
+def _has(env: jinja2.Environment, name: str) -> bool:
+    try:
+        env.loader.get_source(env, name)  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound:
+        return False
+    return True
 
 
 @lru_cache(maxsize=32)

@@ -59,23 +59,30 @@ class Web:
                 lstrip_blocks=True,
             )
             env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+            # Templates write values into messages as `email=email|isolate`, like the routes'
+            # gettext does: on right-to-left pages each value keeps its own direction.
+            env.filters["isolate"] = lambda value: i18n.isolate(value, lang)
             self.envs.setdefault(lang, env)
         return self.envs[lang]
 
-    def gettext(self, lang: str) -> Callable[..., str]:
-        trans = i18n.translations(lang)
+    def gettext(self, lang: str, isolating: bool = True) -> i18n.Translator:
+        """``_`` for routes: ``_("…", name=value)`` and ``_.ngettext(one, many, n, …)``."""
+        return i18n.translator(lang, isolating)
 
-        def _(message: str, **values: Any) -> str:
-            text = trans.gettext(message)
-            return text % values if values else text
-
-        return _
-
-    def language(self, request: Request, subscriber_lang: str | None = None) -> str:
+    def language(
+        self,
+        request: Request,
+        subscriber_lang: str | None = None,
+        list_lang: str | None = None,
+    ) -> str:
+        """The page language: ?lang=, the subscriber's, Accept-Language, the list's default
+        language, the site's default ([library] default_language), English."""
         return i18n.choose_language(
             request.query_params.get("lang"),
             subscriber_lang,
             request.headers.get("accept-language"),
+            list_lang,
+            self.config.library.default_language,
         )
 
     def render(
@@ -83,20 +90,15 @@ class Web:
     ) -> HTMLResponse:
         # Only pages with a form get a CSRF cookie; the archive stays cookie-free.
         csrf_token = self.csrf.token_for(request) if name in FORM_TEMPLATES else ""
-        other = next(code for code in i18n.UI_LANGUAGES if code != lang)
-        query = {**request.query_params, "lang": other}
         html = (
             self.env(lang)
             .get_template(name)
             .render(
                 lang=lang,
+                dir=i18n.direction(lang),
                 org=self.config.organisation,
                 csrf_token=csrf_token,
-                other_lang={
-                    "code": other,
-                    "name": i18n.own_name(other),
-                    "url": f"{local_path(request.url.path)}?{urlencode(query)}",
-                },
+                switcher=switcher(request, lang),
                 **context,
             )
         )
@@ -125,6 +127,24 @@ class Web:
             paragraphs=paragraphs,
             links=links or [],
         )
+
+
+def switcher(request: Request, lang: str) -> list[dict[str, str]]:
+    """The language switcher: this page (same path, same query) in every page language."""
+    path = local_path(request.url.path)
+    out = []
+    for code in i18n.UI_LANGUAGES:
+        query = urlencode({**request.query_params, "lang": code})
+        out.append(
+            {
+                "code": code,
+                "name": i18n.own_name(code),
+                "dir": i18n.direction(code),
+                "url": f"{path}?{query}",
+                "current": "true" if code == lang else "",
+            }
+        )
+    return out
 
 
 def web_of(request: Request) -> Web:

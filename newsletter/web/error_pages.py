@@ -63,7 +63,12 @@ async def rate_limited(request: Request, exc: Exception) -> Response:
     lang = web.language(request)
     _ = web.gettext(lang)
     minutes = max(1, (exc.retry_after + 59) // 60)
-    text = _("Too many requests. Please try again in %(minutes)s minutes.", minutes=minutes)
+    text = _.ngettext(
+        "Too many requests. Please try again in %(minutes)s minute.",
+        "Too many requests. Please try again in %(minutes)s minutes.",
+        minutes,
+        minutes=minutes,
+    )
     response = web.message(request, lang, _("Please wait a little"), [text], 429)
     response.headers["Retry-After"] = str(exc.retry_after)
     return response

@@ -1,25 +1,26 @@
 """The public forms' fields, read and checked without any I/O.
 
 Each check returns translated messages keyed by field name, so the page can show every problem
-at once next to its field. ``_`` is the page language's gettext.
+at once next to its field. ``_`` is the page language's gettext (``i18n.Translator``).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from newsletter.audience.addresses import Address, normalise
 from newsletter.core.errors import UserError
 from newsletter.core.safe_text import problem
+from newsletter.web.i18n import Translator
 
 MAX_NAME = 200
 MAX_EMAIL = 320
 HONEYPOT = "website"
 UNUSABLE = frozenset({"Cs", "Co", "Cn"})  # surrogates, private use, unassigned
-Gettext = Callable[..., str]
+Gettext = Translator
 
 
 @dataclass
@@ -78,7 +79,12 @@ def read_preferences(form: Mapping[str, Any]) -> PreferencesForm:
 
 def check_name(name: str, _: Gettext) -> str | None:
     if len(name) > MAX_NAME:
-        return _("Please keep the name under %(count)s characters.", count=MAX_NAME)
+        return _.ngettext(
+            "Please keep the name under %(count)s character.",
+            "Please keep the name under %(count)s characters.",
+            MAX_NAME,
+            count=MAX_NAME,
+        )
     # Line breaks, controls and bidi controls (safe_text) would break or disguise the To:
     # header; joiners and direction marks (ZWNJ, RLM) are part of names in many scripts.
     if problem(name) or any(unicodedata.category(c) in UNUSABLE for c in name):

@@ -1,5 +1,5 @@
-"""Request and page helpers the routers share: who is asking, the posted form, caching, and the
-language and consent choices of the public forms.
+"""Request and page helpers the routers share: who is asking, the posted form, caching, the
+language and consent choices of the public forms, and lists as a page in some language shows them.
 
 ``read_form`` and ``checked_form`` are async FastAPI dependencies: the body is read in the event
 loop, so the routes themselves can be plain functions that FastAPI runs in its thread pool while
@@ -8,12 +8,17 @@ they wait for the database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from fastapi import Request
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.responses import Response
 
+from newsletter.audience import lists
+from newsletter.core.models import MailingList
 from newsletter.web import i18n
 from newsletter.web.context import Web, web_of
 from newsletter.web.security import CSRF_FIELD
@@ -60,11 +65,33 @@ def language_choices(web: Web, lang: str) -> list[tuple[str, str]]:
 
 def consent_text(web: Web, lang: str) -> str:
     """The consent text shown (and recorded word for word) on a page in ``lang``."""
-    if lang == "tr" and web.config.web.consent_text_tr:
-        return web.config.web.consent_text_tr
-    return web.config.web.consent_text
+    return web.config.web.consent_text_for(lang)
 
 
 def default_edition_language(web: Web, lang: str) -> str:
     offered = web.config.library.languages
     return lang if lang in offered else web.config.library.default_language
+
+
+@dataclass(frozen=True)
+class ListView:
+    """A list as a page shows it: its name and description in the page's language."""
+
+    slug: str
+    name: str
+    description: str
+
+
+def list_view(mlist: MailingList, lang: str) -> ListView:
+    name, description = lists.localised(mlist, lang)
+    return ListView(mlist.slug, name, description)
+
+
+def list_views(mlists: Sequence[MailingList], lang: str) -> list[ListView]:
+    return [list_view(m, lang) for m in mlists]
+
+
+def shared_default_language(mlists: Sequence[MailingList]) -> str | None:
+    """The default language of the lists a page offers, when they all have the same one."""
+    found = {m.default_language for m in mlists}
+    return found.pop() if len(found) == 1 else None

@@ -25,6 +25,7 @@ from newsletter.web.page_helpers import (
     client_ip,
     consent_text,
     language_choices,
+    list_views,
     no_store,
     user_agent,
 )
@@ -56,7 +57,7 @@ def _preferences_page(
         action=f"/preferences/{token}",
         data_url=f"/preferences/{token}/data",
         erase_url=f"/preferences/{token}/erase",
-        lists=choices,
+        lists=list_views(choices, lang),
         languages=language_choices(web, lang),
         form=form,
         errors=errors or {},

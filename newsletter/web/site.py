@@ -1,4 +1,6 @@
-"""Routes of the site itself: the stylesheet (in the organisation's colour) and /healthz.
+"""Routes of the site itself: the stylesheet (in the organisation's colour), the emails'
+social icons (``/static/social/<name>.png``, our own, so no mail client asks a third party) and
+/healthz.
 
 Neither touches the database, and both answer from the event loop (async, unlike the pages
 that read the database), so they answer whatever the database or the worker threads are doing.
@@ -53,6 +55,21 @@ async def site_css(request: Request) -> Response:
         css,
         media_type="text/css",
         headers={"ETag": etag, "Cache-Control": "public, max-age=3600"},
+    )
+
+
+SOCIAL_ICONS = {p.stem: p for p in (TEMPLATES / "static" / "social").glob("*.png")}
+
+
+@router.api_route("/static/social/{name}.png", methods=READ)
+async def social_icon(name: str) -> Response:
+    path = SOCIAL_ICONS.get(name)  # only the shipped files: the name never reaches a path
+    if path is None:
+        return Response(status_code=404)
+    return Response(
+        path.read_bytes(),
+        media_type="image/png",
+        headers={"Cache-Control": "public, max-age=86400"},
     )
 
 

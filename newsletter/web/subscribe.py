@@ -25,7 +25,10 @@ from newsletter.web.page_helpers import (
     consent_text,
     default_edition_language,
     language_choices,
+    list_view,
+    list_views,
     no_store,
+    shared_default_language,
     user_agent,
 )
 
@@ -45,11 +48,12 @@ def _subscribe_page(
     status: int = 200,
 ) -> HTMLResponse:
     _ = web.gettext(lang)
+    shown = list_view(focus, lang) if focus else None
     if not title:
-        title = _("Subscribe to %(name)s", name=focus.name) if focus else _("Subscribe")
+        title = _("Subscribe to %(name)s", name=shown.name) if shown else _("Subscribe")
     intro = (
         intro
-        or (focus.description if focus else "")
+        or (shown.description if shown else "")
         or _("Get our newsletter by email. You can unsubscribe at any time.")
     )
     return web.render(
@@ -59,7 +63,7 @@ def _subscribe_page(
         422 if errors else status,
         title=title,
         intro=intro,
-        lists=public,
+        lists=list_views(public, lang),
         languages=language_choices(web, lang),
         form=form,
         errors=errors or {},
@@ -80,19 +84,19 @@ def _blank_form(web: Web, lang: str, public: list[MailingList]) -> forms.Subscri
 @router.api_route("/subscribe", methods=READ, response_class=HTMLResponse)
 def subscribe_all(request: Request) -> Response:
     web = web_of(request)
-    lang = web.language(request)
     public = _public_lists(web)
+    lang = web.language(request, list_lang=shared_default_language(public))
     return _subscribe_page(request, web, lang, public, _blank_form(web, lang, public))
 
 
 @router.api_route("/subscribe/{slug}", methods=READ, response_class=HTMLResponse)
 def subscribe_one(request: Request, slug: str) -> Response:
     web = web_of(request)
-    lang = web.language(request)
     public = _public_lists(web)
     focus = next((m for m in public if m.slug == slug), None)
     if focus is None:
         raise HTTPException(404)
+    lang = web.language(request, list_lang=focus.default_language)
     form = forms.SubscribeForm(language=default_edition_language(web, lang), lists=[slug])
     return _subscribe_page(request, web, lang, public, form, focus=focus)
 
@@ -112,9 +116,12 @@ def subscribe_post(
         _("Thank you"),
         [
             _("Please check your inbox at %(email)s.", email=form.email),
-            _(
+            _.ngettext(
+                "If a newsletter you chose needs confirmation, we have sent you an email with a "
+                "link: open it within %(days)s day to confirm.",
                 "If a newsletter you chose needs confirmation, we have sent you an email with a "
                 "link: open it within %(days)s days to confirm.",
+                web.config.subscribers.confirm_days,
                 days=web.config.subscribers.confirm_days,
             ),
         ],
@@ -212,18 +219,18 @@ def confirm(request: Request, token: str) -> Response:
             lang,
             _("This subscription was cancelled or removed after the link was sent."),
         )
-    lang = web.language(request, person.language)
+    lang = web.language(request, person.language, mlist.default_language if mlist else None)
     _ = web.gettext(lang)
     text = _(
         "Thank you: %(email)s will now receive “%(list)s”.",
         email=person.email,
-        list=mlist.name if mlist else "",
+        list=list_view(mlist, lang).name if mlist else "",
     )
     page = web.message(
         request,
         lang,
         _("Your subscription is confirmed"),
         [text],
-        links=[{"url": "/archive", "label": _("Read past issues in the archive")}],
+        links=[{"url": f"/archive?lang={lang}", "label": _("Read past issues in the archive")}],
     )
     return no_store(page)

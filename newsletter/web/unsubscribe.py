@@ -16,12 +16,28 @@ from starlette.responses import HTMLResponse, Response
 
 from newsletter.audience import subscriptions
 from newsletter.core.db import read_scope, session_scope
-from newsletter.web.context import READ, web_of
-from newsletter.web.page_helpers import check_csrf, client_ip, no_store, read_form, user_agent
-from newsletter.web.personal_links import holder_of, preferences_url
+from newsletter.web.context import READ, Web, web_of
+from newsletter.web.page_helpers import (
+    check_csrf,
+    client_ip,
+    list_view,
+    no_store,
+    read_form,
+    user_agent,
+)
+from newsletter.web.personal_links import Holder, holder_of, preferences_url
 
 router = APIRouter()
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
+
+
+def _language(web: Web, request: Request, holder: Holder) -> str:
+    list_lang = holder.mailing_list.default_language if holder.mailing_list else None
+    return web.language(request, holder.subscriber.language, list_lang)
+
+
+def _list_name(holder: Holder, lang: str) -> str:
+    return list_view(holder.mailing_list, lang).name if holder.mailing_list else ""
 
 
 @router.api_route("/unsubscribe/{token}", methods=READ, response_class=HTMLResponse)
@@ -29,7 +45,7 @@ def unsubscribe_page(request: Request, token: str) -> Response:
     web = web_of(request)
     with read_scope(web.engine) as session:
         holder = holder_of(session, web, "unsubscribe", token)
-    lang = web.language(request, holder.subscriber.language)
+    lang = _language(web, request, holder)
     _ = web.gettext(lang)
     page = web.render(
         request,
@@ -37,7 +53,7 @@ def unsubscribe_page(request: Request, token: str) -> Response:
         lang,
         title=_("Unsubscribe"),
         email=holder.subscriber.email,
-        list_name=holder.mailing_list.name if holder.mailing_list else "",
+        list_name=_list_name(holder, lang),
         action=request.url.path,
         preferences_url=preferences_url(web, holder.subscriber.id or 0),
     )
@@ -65,7 +81,7 @@ def unsubscribe_post(
             ip=client_ip(request),
             user_agent=user_agent(request),
         )
-    lang = web.language(request, holder.subscriber.language)
+    lang = _language(web, request, holder)
     _ = web.gettext(lang)
     if everything:
         text = _(
@@ -75,7 +91,7 @@ def unsubscribe_post(
         text = _(
             "%(email)s will no longer receive “%(list)s”.",
             email=holder.subscriber.email,
-            list=holder.mailing_list.name,  # type: ignore[union-attr]
+            list=_list_name(holder, lang),
         )
     links = (
         []

@@ -90,18 +90,21 @@ def test_duplicates_including_dotted_capital_i_are_skipped_with_line_numbers(
         "email,name\n"
         "İLKNUR@İSTANBUL.example,İlknur\n"
         "i\u0307lknur@i\u0307stanbul.example,again\n"
-        "ilknur@istanbul.example,a different address\n"
+        "ilknur@istanbul.example,the same address\n"
+        "ilknur@ıstanbul.example,a different address\n"
         "Ilknur@Istanbul.Example,third time\n"
     )
     report = run(session, path)
-    assert (report.rows, report.added, report.skipped_duplicate) == (4, 2, 2)
+    assert (report.rows, report.added, report.skipped_duplicate) == (5, 2, 3)
     rows = report_rows(path.parent / "people-report.csv")
     assert [(r["line"], r["outcome"], r["reason"]) for r in rows] == [
         ("3", "duplicate", "same address as line 2"),
-        ("5", "duplicate", "same address as line 4"),
+        ("4", "duplicate", "same address as line 2"),
+        ("6", "duplicate", "same address as line 2"),
     ]
-    # The local part loses the dot lower() gives İ; the domain stays as IDNA maps it.
-    assert people(session)["ilknur@i\u0307stanbul.example"].name == "İlknur"
+    # Both parts lose the dot lower() and IDNA give İ; the dotless ı is another domain.
+    assert people(session)["ilknur@istanbul.example"].name == "İlknur"
+    assert people(session)["ilknur@ıstanbul.example"].name == "a different address"
 
 
 def test_bad_rows_are_rejected_with_line_and_reason(

@@ -320,3 +320,66 @@ def test_broken_theme_override_gives_one_line_error_naming_file_line_and_block(
         f"'speaker' (rendering block 5 \"Ayşe, course graduate in Kilis\")\n"
     )
     assert not (tmp_path / "out").exists()
+
+
+def _with_tr_edition(cli, engine) -> int:
+    """An issue of the June blocks with a Turkish edition translating only the first one."""
+    with db.session_scope(engine) as session:
+        session.add(Block(status="ready", language="tr", created_at=NOW, updated_at=NOW,
+                          title="Kırk kadın terzilik kursunu bitirdi", summary="Kırk kadın.",
+                          translation_group="tailoring", event_date=JUNE_BLOCKS[0]["event_date"],
+                          link_url="https://example.org/tr/terzilik"))  # fmt: skip
+        first = session.get(Block, 1)
+        first.translation_group = "tailoring"
+        session.add(first)
+    issue = _new(cli)
+    cli("issues", "compose", str(issue), "--from", "2021-06-01", "--to", "2021-06-30")
+    cli("issues", "translate", str(issue), "tr", "--title", "Haziran", "--subject", "Haziran",
+        "--preheader", "Haziranda neler oldu")  # fmt: skip
+    return issue
+
+
+def test_an_untranslated_edition_fails_the_check_until_fallback_is_allowed(cli, library):
+    issue = _with_tr_edition(cli, library)
+    checked = cli("issues", "check", str(issue), "--json")
+    assert checked.exit_code == 1
+    found = {(f["id"], f["severity"]) for f in json.loads(checked.stdout)}
+    assert {("block-untranslated", "error"), ("translation-incomplete", "error")} <= found
+    allowed = cli("issues", "translate", str(issue), "tr", "--allow-fallback")
+    assert allowed.exit_code == 0, allowed.stderr
+    again = json.loads(cli("issues", "check", str(issue), "--json").stdout)
+    assert {f["severity"] for f in again if f["id"].startswith(("block-un", "translation"))} == {
+        "warning"
+    }
+    assert cli("issues", "check", str(issue)).exit_code == 0
+    shown = json.loads(cli("issues", "show", str(issue), "--json").stdout)
+    assert shown["translations"]["tr"]["allow_fallback"] is True
+    cli("issues", "translate", str(issue), "tr", "--no-allow-fallback")
+    assert cli("issues", "check", str(issue)).exit_code == 1
+
+
+def test_editions_shows_what_each_edition_translated_and_lost(cli, library):
+    issue = _with_tr_edition(cli, library)
+    data = json.loads(cli("issues", "editions", str(issue), "--json").stdout)
+    [tr] = data["editions"]
+    assert (data["language"], tr["language"], tr["allow_fallback"]) == ("en", "tr", False)
+    assert (tr["translated"], tr["untranslated"]) == (1, 4)
+    first = next(b for b in tr["blocks"] if b["block_id"] == 1)
+    assert (first["section"], first["translated"], first["shown_block_id"]) == (1, True, 6)
+    assert first["lost"] == ["image", "places"]
+    assert tr["missing_texts"] == ["heading of section 1, 2, 3"]
+    text = cli("issues", "editions", str(issue)).stdout
+    assert text.splitlines()[:5] == [
+        "Issue 1 (en): 1 other edition",
+        "tr: 1 of 5 blocks translated; fallback not allowed (untranslated blocks are errors)",
+        "  not translated: heading of section 1, 2, 3",
+        '  1.     4 "Grant applications open": not translated (shown in en)',
+        '  1.     1 "Forty women finish a tailoring course in Gaziantep" -> block 6, lost: image, '
+        "places",
+    ]
+    none = _new(cli)
+    assert cli("issues", "editions", str(none)).stdout.strip() == (
+        f"Issue {none} (en) has no other language editions: add one with "
+        f"'issues translate {none} LANGUAGE'"
+    )
+    assert cli("issues", "editions", "99").stderr.strip() == "Error: no issue with id 99"

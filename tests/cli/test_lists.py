@@ -53,3 +53,45 @@ def test_help_reads_well(cli) -> None:
     for command in ("create", "list", "show", "edit", "delete"):
         assert command in text
     assert "--opt-in" in cli("lists", "create", "--help").stdout
+
+
+def test_translate_a_list_and_show_it(cli) -> None:
+    cli("lists", "create", "aylik", "--name", "Aylık Bülten", "--language", "tr",
+        "--description", "Her ayın haberleri.", "--fallback-language", "en")  # fmt: skip
+    done = cli("lists", "translate", "aylik", "ar", "--name", "النشرة الشهرية",
+               "--description", "أخبار كل شهر.")  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout.strip() == "list aylik: ar translation updated"
+    shown = json.loads(cli("lists", "show", "aylik", "--json").stdout)
+    assert shown["translations"] == {
+        "ar": {"name": "النشرة الشهرية", "description": "أخبار كل شهر."}
+    }
+    assert shown["fallback_language"] == "en"
+    text = cli("lists", "show", "aylik").stdout
+    assert "fallback_language: en" in text
+    assert "name [ar]:        النشرة الشهرية" in text
+    assert "description [ar]: أخبار كل شهر." in text
+    assert cli("lists", "edit", "aylik", "--fallback-language", "").exit_code == 0
+    shown = json.loads(cli("lists", "show", "aylik", "--json").stdout)
+    assert shown["fallback_language"] is None
+    assert "fallback_language: - (the issue's own language)" in cli("lists", "show", "aylik").stdout
+    gone = cli("lists", "translate", "aylik", "ar", "--remove")
+    assert gone.stdout.strip() == "list aylik: ar translation removed"
+    assert json.loads(cli("lists", "show", "aylik", "--json").stdout)["translations"] == {}
+
+
+def test_bad_translations_are_one_line_errors(cli) -> None:
+    cli("lists", "create", "aylik", "--name", "Aylık Bülten")
+    bad = cli("lists", "translate", "aylik", "Arapça", "--name", "x")
+    assert bad.exit_code == 1
+    assert bad.stderr.strip() == (
+        "Error: language 'Arapça' is not a language code such as 'tr', 'en' or 'ar'"
+    )
+    nothing = cli("lists", "translate", "aylik", "ar")
+    assert "Error: nothing to change: give --name, --description or --remove" in nothing.stderr
+    both = cli("lists", "translate", "aylik", "ar", "--remove", "--name", "x")
+    assert both.stderr.strip() == "Error: --remove drops the whole translation: give it alone"
+    fallback = cli("lists", "create", "x", "--name", "X", "--fallback-language", "English")
+    assert fallback.stderr.strip() == (
+        "Error: fallback language 'English' is not a language code such as 'tr', 'en' or 'ar'"
+    )

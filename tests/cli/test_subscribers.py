@@ -192,3 +192,20 @@ def test_import_shows_ten_problems_and_counts_the_rest(cli, with_lists, tmp_path
     assert "line 11 (bozuk9): rejected" in out and "line 12 (bozuk10)" not in out
     assert "  … and 4 more in the report" in out
     assert f"report: {tmp_path / 'kotu-report.csv'}" in out
+
+
+def test_import_shows_rows_imported_with_a_warning(cli, with_lists, tmp_path: Path) -> None:
+    path = tmp_path / "arapca.csv"
+    path.write_text(
+        "email,name\nahmed@example.org,???? ?????\n"
+        + "".join(f"kisi{i}@example.org,Y?lmaz {i}\n" for i in range(12)),
+        encoding="utf-8",
+    )
+    out = cli("subscribers", "import", str(path), "--list", "news").stdout
+    assert "  added                 13" in out
+    assert "  warnings              13" in out
+    assert "line 2 (ahmed@example.org): warning: imported, but the name '???? ?????'" in out
+    assert "  … and 3 more in the report" in out  # 13 flagged, 10 shown
+    data = json.loads(cli("subscribers", "import", str(path), "--list", "news", "--json").stdout)
+    assert (data["warnings"], data["unchanged"]) == (13, 13)
+    assert data["problems"][0]["outcome"] == "warning"

@@ -31,7 +31,7 @@ def _keys(model: type, prefix: str = "") -> set[str]:
 def _flatten(data: dict, prefix: str = "") -> set[str]:
     out: set[str] = set()
     for key, value in data.items():
-        if isinstance(value, dict) and key not in ("social",):
+        if isinstance(value, dict) and key not in ("social", "consent_texts"):
             out |= _flatten(value, f"{prefix}{key}.")
         else:
             out.add(prefix + key)

@@ -94,7 +94,18 @@ def csrf_from(html: str) -> str:
     return unescape(found.group(1))
 
 
+# Directional isolates (U+2066-U+2069) around values on right-to-left pages: nobody sees them.
+ISOLATES = re.compile("[\u2066-\u2069]")
+
+
 def text_of(html: str) -> str:
     """A page's visible text in one line, for assertions about what a person reads."""
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
+    return " ".join(ISOLATES.sub("", unescape(re.sub(r"<[^>]+>", " ", body))).split())
+
+
+def html_tag(html: str) -> str:
+    """The page's opening <html …> tag, with its lang and dir."""
+    found = re.search(r"<html\b[^>]*>", html)
+    assert found, "the page has no <html> tag"
+    return found.group(0)

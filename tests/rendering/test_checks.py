@@ -165,7 +165,7 @@ def theme(tmp_path):
 
 def test_footer_without_unsubscribe_link(theme):
     config, override = theme
-    override("partials/footer.mjml.j2", '<a href="{{ p.unsubscribe_url }}">', "<a>")
+    override("partials/footer.mjml.j2", 'href="{{ p.unsubscribe_url }}"', "")
     found = checks.check_view(june_view(), config)
     assert _one(found, "unsubscribe-missing").message == "the HTML part has no unsubscribe link"
 
@@ -218,7 +218,7 @@ def test_template_error_in_the_frame_names_no_block(theme):
     config, override = theme
     override("issue.mjml.j2", "{{ issue.subject }}", "{{ issue.subjekt }}")
     finding = _one(checks.check_view(june_view(), config), "template-error")
-    assert "email/monthly/issue.mjml.j2, line 7: 'dict object' has no attribute 'subjekt'" in (
+    assert "email/monthly/issue.mjml.j2, line 11: 'dict object' has no attribute 'subjekt'" in (
         finding.message
     )
     assert finding.block_id is None and "rendering block" not in finding.message
@@ -277,7 +277,8 @@ def test_editions_are_checked_for_missing_texts_and_translations(session, config
     )
     make_block(title="Clinic opens", translation_group="clinic")
     placements.compose(session, config, issue.id, date(2021, 6, 1), date(2021, 6, 30), "e", NOW)
-    editions.translate(session, issue.id, "tr", {"subject": "Haziran"}, {}, "e", NOW)
+    edition = {"subject": "Haziran", "allow_fallback": True}
+    editions.translate(session, issue.id, "tr", edition, {}, "e", NOW)
     found = issue_checks.check_issue(session, config, issue.id)
     assert [(f.id, f.severity) for f in found] == [
         ("translation-incomplete", "warning"),
@@ -291,3 +292,50 @@ def test_editions_are_checked_for_missing_texts_and_translations(session, config
     make_block(title="Klinik açıldı", language="tr", translation_group="clinic")
     ids = {f.id for f in issue_checks.check_issue(session, config, issue.id)}
     assert ids == {"translation-incomplete"}
+
+
+@pytest.mark.parametrize(
+    ("base_url", "expected"),
+    [
+        ("http://127.0.0.1:8000", {"base-url-local", "base-url-not-https"}),
+        ("https://localhost", {"base-url-local"}),
+        ("https://10.0.0.5", {"base-url-local"}),
+        ("https://192.168.1.20:8443", {"base-url-local"}),
+        ("http://localhost:8000", {"base-url-local", "base-url-not-https"}),
+        ("https://intranet", {"base-url-local"}),
+    ],
+)
+def test_a_base_url_readers_cannot_reach(tmp_path, base_url, expected):
+    for transport, severity in (("smtp", "error"), ("outbox", "warning")):
+        environ = {
+            "NEWSLETTER_PUBLIC_BASE_URL": base_url,
+            "NEWSLETTER_SENDING_TRANSPORT": transport,
+        }
+        config = load_config(write_config(tmp_path), environ=environ)
+        found = checks.base_url_findings(config)
+        assert _ids(found) == {(i, severity) for i in expected}, (transport, found)
+        assert all(base_url in f.message for f in found)
+        assert set(_ids(checks.check_view(june_view(), config))) >= _ids(found)
+
+
+def test_accessibility_findings_on_a_careless_theme(theme):
+    config, override = theme
+    override(
+        "partials/read_more.mjml.j2",
+        "{{ block.link_label or labels.read_more }}</a>",
+        "click here</a>",
+    )
+    found = checks.check_view(june_view(), config)
+    link = _one(found, "a11y-link-text")
+    assert link.severity == "warning"
+    assert link.message == 'accessibility: link text "click here" does not say where it goes'
+
+
+def test_a_very_long_email_is_a_warning(config):
+    text = "\n\n".join(["A paragraph of a long report about the month's work."] * 12)
+    long = [BlockView(i, "story", f"Story {i}", text) for i in range(1, 30)]
+    found = checks.check_view(_with_blocks(*long), config)
+    finding = _one(found, "email-too-long")
+    assert finding.severity == "warning" and "px tall on a phone" in finding.message
+    digest = checks.check_view(_with_blocks(*long[:3]), config)
+    assert "email-too-long" not in {f.id for f in digest}

@@ -144,7 +144,7 @@ def test_untranslated_note_is_off_unless_the_edition_asks(config):
     assert "متوفر باللغة" not in _filled(config, arabic_view())[0]
     html, text = _filled(config, arabic_view(untranslated_note=True))
     note = (
-        '<p lang="ar" dir="rtl" style="margin:0 0 6px 0;font-size:13px;color:#52606d;">'
+        '<p lang="ar" dir="rtl" style="margin:0 0 6px 0;font-size:14px;color:#52606d;">'
         "هذا الخبر متوفر باللغة الإنجليزية فقط.</p>"
     )
     assert f"{FALLBACK}{note}" in html and html.count(note) == 1
@@ -208,7 +208,7 @@ def test_an_arabic_block_in_the_english_edition_reads_right_to_left(config):
     assert html.count("direction:rtl") == 1 and "text-align:right" in html
     assert ".content .flip ul, .content .flip ol { padding-left: 0; padding-right: 22px; }" in html
     assert "اقرأ المزيد" not in html
-    assert '<p style="margin:8px 0 0 0;" lang="en" dir="ltr"><a class="button"' in html
+    assert 'border-collapse:separate;" lang="en" dir="ltr"><tr><td' in html
     # In the text part only the Arabic block's lines are marked; the English ones are not.
     assert f"\n{RLM}أربعون امرأة" in text and f"\n{RLM}- دروس في القصّ والتفصيل\n" in text
     assert "\n(Photo: Zeynep Çelik)\nRead more: https://example.org/ar/stories/tailoring\n" in text

@@ -6,6 +6,8 @@ The screenshot goes to test-artifacts/issue-ar-rtl-375.png.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from newsletter.rendering import email_render
@@ -59,20 +61,26 @@ RECT = """([context, part]) => {
 
 @pytest.fixture
 def arabic_page(page, config, tmp_path, artifacts):
+    # Every story in full: the English notice's list and quote are what these tests read.
+    view = replace(arabic_view(untranslated_note=True), theme="monthly-full")
+    _open(page, config, tmp_path, view)
+    page.screenshot(path=str(artifacts / "issue-ar-rtl-375.png"), full_page=True)
+    return page
+
+
+def _open(page, config, tmp_path, view):
     photo = solid_png(400, 300, (201, 122, 64))
     page.route(
         "https://images.example.org/**",
         lambda route: route.fulfill(body=photo, content_type="image/png"),
     )
-    out = email_render.render_issue(arabic_view(untranslated_note=True), config)
+    out = email_render.render_issue(view, config)
     html, _ = compile_parts(out.html, out.text).fill(READER)
     path = tmp_path / "issue-ar.html"
     path.write_text(html, encoding="utf-8")
     page.set_viewport_size({"width": 375, "height": 900})
     page.goto(path.as_uri())
     page.wait_for_load_state("load")
-    page.screenshot(path=str(artifacts / "issue-ar-rtl-375.png"), full_page=True)
-    return page
 
 
 def _rect(page, context: str, part: str | None = None) -> dict[str, float]:
@@ -149,8 +157,12 @@ def test_sides_and_arrows_are_mirrored(arabic_page):
     assert sorted(bars) == ["left", "right"]
 
 
-def test_story_picture_sits_on_the_right_on_wide_screens(arabic_page):
-    page = arabic_page
+def test_story_picture_sits_on_the_right_on_wide_screens(page, config, tmp_path):
+    # A teaser (the story after the highlight, not the lead): its photo beside the text.
+    view = arabic_view()
+    story, *others = view.blocks
+    view = replace(view, sections=(replace(view.sections[0], blocks=(*others[:1], story)),))
+    _open(page, config, tmp_path, view)
     page.set_viewport_size({"width": 600, "height": 900})
     image = page.locator("img[alt^='متدر']").bounding_box()
     title = _rect(page, "أربعون امرأة")

@@ -225,3 +225,72 @@ def test_preferences_and_erase_in_the_browser(
     assert page.get_by_role("heading", level=1).inner_text() == "Verileriniz silindi"
     with session_scope(engine) as session:
         assert subscriptions.find(session, "komsu@example.org") is None
+
+
+RTL_LAYOUT = """() => {
+    const box = e => e.getBoundingClientRect();
+    const text = e => { const r = document.createRange(); r.selectNodeContents(e); return box(r); };
+    const main = document.querySelector("main");
+    const style = getComputedStyle(main);
+    const label = document.querySelector("label[for=email]");
+    const check = document.querySelector("#consent");
+    return {
+        html: getComputedStyle(document.documentElement).direction,
+        main: style.direction,
+        email: getComputedStyle(document.querySelector("#email")).direction,
+        contentLeft: box(main).left + parseFloat(style.paddingLeft),
+        contentRight: box(main).right - parseFloat(style.paddingRight),
+        headingRight: text(document.querySelector("h1")).right,
+        labelLeft: text(label).left,
+        labelRight: text(label).right,
+        checkLeft: box(check).left,
+        agreeRight: text(document.querySelector("label[for=consent]")).right,
+    };
+}"""
+
+
+def test_arabic_subscribe_page_runs_right_to_left(
+    browser, site: WebServer, engine, artifacts: Path
+) -> None:
+    with session_scope(engine) as session:
+        lists.translate(session, "aylik-bulten", "ar", name="النشرة الشهرية",
+                        description="أخبار «من الميدان» من مرسين وأضنة.")  # fmt: skip
+    # The browser asks for Arabic (Accept-Language), as an Arabic reader's does.
+    context = browser.new_context(locale="ar")
+    try:
+        page = context.new_page()
+        page.goto(f"{site.url}/subscribe")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        layout = page.evaluate(RTL_LAYOUT)
+        assert (layout["html"], layout["main"]) == ("rtl", "rtl")
+        assert layout["email"] == "ltr"  # an address reads left to right, even here
+        # Text starts at the right edge of the content: the heading and labels end there…
+        assert abs(layout["headingRight"] - layout["contentRight"]) < 2
+        assert abs(layout["labelRight"] - layout["contentRight"]) < 2
+        assert layout["labelLeft"] > layout["contentLeft"] + 50
+        # …and a checkbox stands to the right of its label.
+        assert layout["checkLeft"] > layout["agreeRight"]
+        assert "النشرة الشهرية" in page.locator("main").inner_text()
+        page.screenshot(path=artifacts / "web-subscribe-ar.png", full_page=True)
+        page.get_by_role("link", name="English").click()
+        assert page.locator("html").get_attribute("dir") == "ltr"
+        assert page.evaluate("getComputedStyle(document.body).direction") == "ltr"
+    finally:
+        context.close()
+
+
+def test_arabic_pages_fit_a_phone_screen(browser, site: WebServer, artifacts: Path) -> None:
+    """Right to left, anything pushed off the start side would scroll the page sideways."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  locale="ar")  # fmt: skip
+    try:
+        phone = context.new_page()
+        for path, name in (("/subscribe", "web-phone-subscribe-ar.png"),
+                           ("/archive", "web-phone-archive-ar.png")):  # fmt: skip
+            phone.goto(site.url + path)
+            assert phone.locator("html").get_attribute("dir") == "rtl"
+            wide = phone.evaluate("document.documentElement.scrollWidth")
+            assert wide <= 360, f"{path} scrolls sideways ({wide}px)"
+            phone.screenshot(path=artifacts / name, full_page=True)
+    finally:
+        context.close()
