@@ -150,3 +150,12 @@ def test_read_only_pages_answer_head(web: httpx.Client, public_lists, path: str)
 
 def test_head_never_confirms(web: httpx.Client) -> None:
     assert web.head("/confirm/anything").status_code == 405
+
+
+def test_social_icons_are_served_from_the_site_and_nothing_else(web) -> None:
+    icon = web.get("/static/social/facebook.png")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/png"
+    assert icon.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert web.head("/static/social/x.png").status_code == 200
+    for name in ("nope", "..%2Fsite", "draw"):
+        assert web.get(f"/static/social/{name}.png").status_code == 404

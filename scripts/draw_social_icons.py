@@ -1,8 +1,9 @@
 """Draw the footer's social icons: our own simple shapes, no third-party logo copied.
 
-Run ``python templates/web/static/social/draw.py`` to write the PNGs next to this file (only
-the standard library: a 4×4-supersampled rasteriser and a minimal PNG writer). Each icon is a
-grey disc with a white letter or shape, 64 px square, shown at 32 px (sharp on 2× screens);
+Run ``python scripts/draw_social_icons.py`` to write the PNGs to templates/web/static/social/
+(standard library only, so it runs in any checkout: a 4x4-supersampled rasteriser and a small
+PNG writer). Each icon is a grey disc with a white letter or shape, 64 px square, shown at
+32 px (sharp on 2x screens);
 the email links them from the site's base URL (``/static/social/<name>.png``), so no reader's
 mail client asks a third party for them.
 """
@@ -114,6 +115,6 @@ def png(width: int, height: int, raw: bytes) -> bytes:
 
 
 if __name__ == "__main__":
-    here = Path(__file__).parent
+    here = Path(__file__).resolve().parents[1] / "templates" / "web" / "static" / "social"
     for name, glyph in GLYPHS.items():
         (here / f"{name}.png").write_bytes(draw(glyph))
