@@ -1,6 +1,6 @@
 """`newsletter issues …`: compose issues from blocks, review them, preview and check them.
 
-Commands only parse input, call ``newsletter.issues`` / ``checks`` / ``render`` and print.
+Commands only parse input, call the compose services (``newsletter.compose``) and print.
 The delivery and scheduling capabilities add their commands (send, schedule…) to this ``app``.
 """
 
