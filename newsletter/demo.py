@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from newsletter.audience import lists, roster
-from newsletter.compose import issues, placements
+from newsletter.compose import issues, period
 from newsletter.compose.preview import PreviewFiles, write_preview
 from newsletter.core import db
 from newsletter.core.clock import Clock
@@ -120,7 +120,7 @@ def _issue(engine, config: Config, clock: Clock, start: date, end: date) -> int:
             preheader="A job fair, new support sessions and a week of neighbours together.",
             intro="Here is what our teams and partners did across Türkiye this month.",
         )  # fmt: skip
-        placements.compose(session, config, issue.id, start, end, ACTOR, clock())
+        period.compose(session, config, issue.id, start, end, ACTOR, clock())
         issues.submit(session, issue.id, ACTOR, clock())
         issues.approve(session, config, issue.id, ACTOR, clock())
         return issue.id

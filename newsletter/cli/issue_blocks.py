@@ -16,7 +16,7 @@ from typing import Any
 import typer
 
 from newsletter.cli.common import state
-from newsletter.compose import placements
+from newsletter.compose import period, placements
 from newsletter.compose.issue_content import sections
 from newsletter.core.clock import utcnow
 from newsletter.core.errors import UserError
@@ -88,7 +88,7 @@ def compose(
     assert first is not None and last is not None
     st = state()
     with st.session() as session:
-        added = placements.compose(
+        added = period.compose(
             session, st.config, issue_id, first, last, current_actor(), utcnow()
         )
         headings = {s.id: s.heading for s in sections(session, issue_id)}
@@ -96,7 +96,7 @@ def compose(
         for placement in added:
             heading = headings[placement.section_id]
             counts[heading] = counts.get(heading, 0) + 1
-        missing = placements.left_out(session, issue_id, first, last)
+        missing = period.left_out(session, issue_id, first, last)
     if not added:
         typer.echo(f"Issue {issue_id} already holds every ready block of {first} to {last}.")
     else:
@@ -107,7 +107,7 @@ def compose(
         ids = ", ".join(map(str, [*missing.no_date, *missing.other_language,
                                   *missing.already_used]))  # fmt: skip
         typer.echo(f"Left out {missing.total} ready block{'s' if missing.total != 1 else ''}: "
-                   f"{placements.describe_left_out(missing)} (blocks {ids}).")  # fmt: skip
+                   f"{period.describe_left_out(missing)} (blocks {ids}).")  # fmt: skip
 
 
 @_command("add")

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from newsletter.compose import edition_gaps, editions, issue_checks, issues, placements
+from newsletter.compose import edition_gaps, editions, issue_checks, issues, period
 from newsletter.core.errors import StateError, UserError
 from newsletter.rendering.view import BlockView
 from tests.plugins.compose import NOW
@@ -36,7 +36,7 @@ def issue(session, config, make_block):
         link_url="https://example.org/tr/terzilik",
     )  # fmt: skip
     make_block(title="Clinic opens", area="migration-health", event_date=date(2021, 6, 20))
-    placements.compose(session, config, issue.id, date(2021, 6, 1), date(2021, 6, 30), "e", NOW)
+    period.compose(session, config, issue.id, date(2021, 6, 1), date(2021, 6, 30), "e", NOW)
     editions.translate(session, issue.id, "tr", FULL, {1: "Ekonomi", 2: "Sağlık"}, "e", NOW)
     return issue
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from newsletter.compose import editions, issues, lifecycle, placements
+from newsletter.compose import editions, issues, lifecycle, period, placements
 from newsletter.compose.issue_content import load_view
 from newsletter.core.errors import NotFound, StateError, UserError
 from newsletter.core.models import Block, IssueEvent, IssueSnapshot
@@ -28,7 +28,7 @@ def issue(session, config):
 
 
 def _june(session, config, issue):
-    return placements.compose(
+    return period.compose(
         session, config, issue.id, date(2021, 6, 1), date(2021, 6, 30), "editor", NOW
     )
 
@@ -90,9 +90,9 @@ def test_compose_twice_adds_only_new_blocks(session, config, issue, june_blocks,
 
 def test_compose_refuses_an_empty_or_inverted_period(session, config, issue, june_blocks):
     with pytest.raises(UserError, match="no ready blocks in 'en' dated 2020-01-01 to 2020-01-31"):
-        placements.compose(session, config, issue.id, date(2020, 1, 1), date(2020, 1, 31), "e", NOW)
+        period.compose(session, config, issue.id, date(2020, 1, 1), date(2020, 1, 31), "e", NOW)
     with pytest.raises(UserError, match="--from 2021-06-30 is after --to 2021-06-01"):
-        placements.compose(session, config, issue.id, date(2021, 6, 30), date(2021, 6, 1), "e", NOW)
+        period.compose(session, config, issue.id, date(2021, 6, 30), date(2021, 6, 1), "e", NOW)
 
 
 def test_add_with_overrides_leaves_the_library_alone(session, config, issue, make_block):

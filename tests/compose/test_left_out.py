@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlmodel import Session
 
-from newsletter.compose import issues, placements
+from newsletter.compose import issues, period
 from newsletter.core import db
 from newsletter.core.errors import UserError
 from newsletter.core.models import Block, Issue, Placement, Section
@@ -38,15 +38,15 @@ def test_left_out_by_reason(session: Session, config, make_block) -> None:
     _sent_issue_with(session, camp)
     make_block(title="A draft", status="draft")
     issue = issues.create(session, config, title="June update", now=NOW)
-    added = placements.compose(session, config, issue.id, *JUNE, "editor", NOW)
+    added = period.compose(session, config, issue.id, *JUNE, "editor", NOW)
     assert sorted(session.get(Block, p.block_id).title for p in added) == [
         "Clinic opens", "Course ends",
     ]  # fmt: skip
-    found = placements.left_out(session, issue.id, *JUNE)
+    found = period.left_out(session, issue.id, *JUNE)
     assert (found.no_date, found.already_used) == ([undated.id], [camp.id])
     assert len(found.other_language) == 1 and translated.id not in found.other_language
     assert placed.id not in found.other_language
-    assert placements.describe_left_out(found) == (
+    assert period.describe_left_out(found) == (
         "1 with no date, 1 in another language, 1 already in an issue that was sent"
     )
 
@@ -60,7 +60,7 @@ def test_nothing_to_compose_says_why(session: Session, config, make_block) -> No
         "(left out: 1 already in an issue that was sent)"
     )
     with pytest.raises(UserError, match=f"^{re.escape(message)}$"):
-        placements.compose(session, config, issue.id, *JUNE, "editor", NOW)
+        period.compose(session, config, issue.id, *JUNE, "editor", NOW)
 
 
 def test_the_command_prints_what_it_left_out(cli, engine) -> None:

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from newsletter.compose import editions, issue_checks, issues, placements
+from newsletter.compose import editions, issue_checks, issues, period
 from newsletter.core.config import load_config
 from newsletter.rendering import checks, email_render
 from newsletter.rendering.view import BlockView, SectionView
@@ -36,7 +36,7 @@ def test_a_good_issue_passes(config):
 
 def test_check_issue_reads_the_database(session, config, june_blocks):
     issue = issues.create(session, config, title="June", now=NOW, subject="June", preheader="p")
-    placements.compose(session, config, issue.id, date(2021, 6, 1), date(2021, 6, 30), "e", NOW)
+    period.compose(session, config, issue.id, date(2021, 6, 1), date(2021, 6, 30), "e", NOW)
     assert issue_checks.check_issue(session, config, issue.id) == []
     june_blocks[0].status = "draft"
     session.add(june_blocks[0])
@@ -276,7 +276,7 @@ def test_editions_are_checked_for_missing_texts_and_translations(session, config
         session, config, title="June", now=NOW, subject="June", preheader="p", intro="Hello"
     )
     make_block(title="Clinic opens", translation_group="clinic")
-    placements.compose(session, config, issue.id, date(2021, 6, 1), date(2021, 6, 30), "e", NOW)
+    period.compose(session, config, issue.id, date(2021, 6, 1), date(2021, 6, 30), "e", NOW)
     edition = {"subject": "Haziran", "allow_fallback": True}
     editions.translate(session, issue.id, "tr", edition, {}, "e", NOW)
     found = issue_checks.check_issue(session, config, issue.id)
