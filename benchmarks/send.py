@@ -6,6 +6,11 @@ peak RSS; the last line is one JSON object.
 
     python benchmarks/send.py                      # 20,000 recipients
     python benchmarks/send.py --recipients 100000
+    python benchmarks/send.py --synchronous NORMAL # the cost of the ledger's durability
+
+The ledger runs SQLite with ``synchronous=FULL`` (core/db.py: a commit survives a power cut,
+so a row marked ``sending`` never reverts to ``queued`` and goes out twice);
+``--synchronous NORMAL`` measures the same send without it, to show what FULL costs.
 
 The sink is Postfix's smtp-sink (``/usr/sbin/smtp-sink``), else an aiosmtpd sink.
 """
@@ -205,6 +210,7 @@ def main() -> None:
     parser.add_argument("--recipients", type=int, default=20000)
     parser.add_argument("--connections", type=int, default=2)
     parser.add_argument("--per-connection", type=int, default=1000)
+    parser.add_argument("--synchronous", choices=("FULL", "NORMAL"), default="FULL")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="nl-bench-"))
@@ -223,6 +229,9 @@ def main() -> None:
         )
         config = load_config(folder / "newsletter.toml")
         engine = db.make_engine(config)
+        if args.synchronous != "FULL":  # after db.py's own pragmas, for the comparison
+            sa.event.listen(engine, "connect", lambda c, _r: c.execute(
+                f"PRAGMA synchronous={args.synchronous}"))  # fmt: skip
         db.upgrade(engine)
         with db.session_scope(engine) as s:
             issue_id = make_issue(s, config)
@@ -278,6 +287,7 @@ def main() -> None:
         json.dumps(
             {
                 "recipients": args.recipients,
+                "synchronous": args.synchronous,
                 "send_per_s": round(send_per_s, 1),
                 "raw_per_s": round(raw_per_s, 1),
                 "ratio": round(send_per_s / raw_per_s, 3),

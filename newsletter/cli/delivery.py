@@ -1,5 +1,11 @@
-"""Commands of the delivery capability: `issues send|pause|resume|cancel|retry-failed|report|test`
-and `confirmations send`. They parse input, call ledger / sender / confirmations, and print.
+"""Commands of the delivery capability: `issues send|pause|resume|cancel|retry-failed|
+requeue-possibly-sent|report|test` and `confirmations send`. They parse input, call ledger /
+sender / confirmations, and print.
+
+`issues send`, `resume`, `retry-failed` and `requeue-possibly-sent` exit 0 when everyone got
+the issue, 3 when the send ended paused or stopped before the end (a dead server, a TLS
+failure, the circuit breaker, a policy pause, Ctrl-C), 4 when it finished with failures or
+possibly-sent recipients (or failed outright), and 1 on an error.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import typer
@@ -20,11 +27,11 @@ from newsletter.compose import issues
 from newsletter.core.clock import utcnow
 from newsletter.core.errors import UserError
 from newsletter.core.models import Send
-from newsletter.delivery import confirmations, ledger, proofs
+from newsletter.delivery import confirmations, ledger, ledger_faults, proofs
 from newsletter.delivery.send_settings import check_ready, message_settings
 from newsletter.delivery.send_settings import warnings as sender_warnings
 from newsletter.delivery.send_threads import Progress as SendProgress
-from newsletter.delivery.sender import RunResult, run_send
+from newsletter.delivery.sender import Abort, RunResult, run_send
 from newsletter.delivery.transport_factory import make_transport
 from newsletter.scheduling import leases
 
@@ -36,11 +43,18 @@ STOPPED_BY_HAND = "stopped by hand (Ctrl-C or SIGTERM) during a foreground send"
 
 
 @contextmanager
-def _stop_on_signals() -> Iterator[threading.Event]:
-    """Ctrl-C or SIGTERM finishes the messages in flight, records them, and stops cleanly."""
+def _stop_on_signals(abort: Abort) -> Iterator[threading.Event]:
+    """Ctrl-C or SIGTERM finishes the messages in flight (for at most the grace), records them,
+    and stops cleanly; a second one closes the connections at once, still recording."""
     stop = threading.Event()
+
+    def handle(*_: object) -> None:
+        if stop.is_set():
+            abort.now.set()
+        stop.set()
+
     try:
-        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in STOP_SIGNALS}
+        previous = {sig: signal.signal(sig, handle) for sig in STOP_SIGNALS}
     except ValueError:  # not the main thread
         yield stop
         return
@@ -55,11 +69,12 @@ def _run(send_id: int, owner: str) -> RunResult:
     """Run the send under its lease (claimed by the caller), so no worker runs it meanwhile."""
     st = state()
     seconds = st.config.scheduler.lease_seconds
+    abort = Abort(st.config.scheduler.stop_grace_seconds)
     with (
-        _stop_on_signals() as stop,
+        _stop_on_signals(abort) as stop,
         leases.held(st.engine, send_id, owner, utcnow, seconds, stop) as keeper,
     ):
-        result = _run_with_bar(send_id, stop)
+        result = _run_with_bar(send_id, stop, abort)
         if result.status == "running" and stop.is_set() and not keeper.lost:
             result = _paused_by_hand(send_id, result)
     _summary(result, keeper.lost)
@@ -77,7 +92,7 @@ def _paused_by_hand(send_id: int, result: RunResult) -> RunResult:
     return result
 
 
-def _run_with_bar(send_id: int, stop: threading.Event) -> RunResult:
+def _run_with_bar(send_id: int, stop: threading.Event, abort: Abort) -> RunResult:
     st = state()
     columns = (
         TextColumn("{task.description}"),
@@ -102,7 +117,8 @@ def _run_with_bar(send_id: int, stop: threading.Event) -> RunResult:
                 rate=p.rate,
             )
 
-        return run_send(st.engine, st.config, send_id, utcnow, stop_event=stop, progress=show)
+        return run_send(st.engine, st.config, send_id, utcnow, stop_event=stop, progress=show,
+                        abort=abort)  # fmt: skip
 
 
 def _claim(session: Session, send_id: int, owner: str) -> None:
@@ -129,8 +145,24 @@ def _summary(result: RunResult, lost: bool = False) -> None:
         typer.echo("Stopped: this command stalled past its lease and a worker took the send over.")
     elif result.status == "running":
         typer.echo("Stopped before the end: 'newsletter issues resume ISSUE' continues.")
+    elif result.status == "failed":
+        typer.echo(f"FAILED: {result.reason}")
     if p.failed:
         typer.echo("See who failed and why: 'newsletter issues report ISSUE'.")
+    if result.failed > p.failed:
+        typer.echo(f"{result.failed} failed in all, counting earlier runs.")
+    possibly = max(p.possibly_sent, result.possibly_sent)
+    if possibly:
+        typer.echo(
+            f"{possibly} possibly sent (no reply after the data): most were not "
+            "delivered; 'newsletter issues requeue-possibly-sent ISSUE' sends them again."
+        )
+
+
+def _exit(result: RunResult) -> None:
+    """The documented exit code (module docstring): scripts and systemd can tell."""
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
 
 
 def send(issue_id: int = ISSUE, list_slugs: list[str] = LISTS, yes: bool = YES) -> None:
@@ -156,7 +188,7 @@ def send(issue_id: int = ISSUE, list_slugs: list[str] = LISTS, yes: bool = YES) 
     with st.session() as session:
         send_id = ledger.start_send(session, issue_id, slugs, utcnow(), st.config).id or 0
         _claim(session, send_id, owner)
-    _run(send_id, owner)
+    _exit(_run(send_id, owner))
 
 
 def pause(issue_id: int = ISSUE, reason: str = typer.Option("paused by hand", "--reason")) -> None:
@@ -173,7 +205,7 @@ def resume(issue_id: int = ISSUE) -> None:
     with state().session() as session:
         sent = ledger.resume(session, issue_id, utcnow())
         _claim(session, sent.id or 0, owner)
-    _run(sent.id or 0, owner)
+    _exit(_run(sent.id or 0, owner))
 
 
 def cancel(issue_id: int = ISSUE, yes: bool = YES) -> None:
@@ -197,7 +229,45 @@ def retry_failed(issue_id: int = ISSUE) -> None:
             _claim(session, send.id or 0, owner)
     typer.echo(f"{count} failed recipients queued again.")
     if count:
-        _run(send.id or 0, owner)
+        _exit(_run(send.id or 0, owner))
+
+
+TWICE = (
+    "{n} recipients of issue {issue} are possibly sent: the server took their message but "
+    "gave no final reply (or a run was killed). Most such messages were not delivered, but "
+    "SOME OF THESE PEOPLE MAY GET THE ISSUE TWICE if you send again."
+)
+
+
+def requeue_possibly_sent(
+    issue_id: int = ISSUE,
+    older_than: float | None = typer.Option(
+        None, "--older-than", min=0, help="Only rows marked sending at least this many minutes ago."
+    ),
+    yes: bool = YES,
+) -> None:
+    """Send again to possibly-sent recipients (no final reply), after saying some may get the
+    issue twice; asks first unless --yes."""
+    st = state()
+    age = timedelta(minutes=older_than) if older_than is not None else None
+    with st.session() as session:
+        ids = ledger_faults.possibly_sent_ids(session, issue_id, utcnow(), age)
+    if not ids:
+        typer.echo(f"Issue {issue_id}: no possibly-sent recipients to requeue.")
+        return
+    typer.echo(TWICE.format(n=len(ids), issue=issue_id))
+    if not yes and not typer.confirm(f"Send again to these {len(ids)}?", default=False):
+        raise UserError("not requeued (answer y, or pass --yes)")
+    check_ready(st.config)
+    owner = leases.new_owner()
+    with st.session() as session:
+        count = ledger_faults.requeue_possibly_sent(session, issue_id, utcnow(), age)
+        send_id = ledger.latest_send(session, issue_id).id or 0
+        if count:
+            _claim(session, send_id, owner)
+    typer.echo(f"{count} possibly-sent recipients queued again.")
+    if count:
+        _exit(_run(send_id, owner))
 
 
 def report(issue_id: int = ISSUE, as_json: bool = JSON_OPTION) -> None:
@@ -223,6 +293,15 @@ def report(issue_id: int = ISSUE, as_json: bool = JSON_OPTION) -> None:
             )
     if data["status"] == "paused" and data["pause_reason"]:
         typer.echo(f"Paused: {data['pause_reason']}")
+    elif data["status"] == "failed" and data["pause_reason"]:
+        typer.echo(f"FAILED: {data['pause_reason']}")
+    if data["counts"]["sending"]:
+        typer.echo(
+            f"POSSIBLY SENT: {data['counts']['sending']} (no final reply; most were not "
+            "delivered): 'newsletter issues requeue-possibly-sent ISSUE' sends them again"
+        )
+    if data.get("last_error"):
+        typer.echo(f"Last error: {data['last_error']}")
     for status, count in data["counts"].items():
         label = "possibly sent" if status == "sending" else status
         typer.echo(f"  {label:<14}{count:>8}")
@@ -294,6 +373,7 @@ def register(app: typer.Typer) -> None:
         ("resume", resume),
         ("cancel", cancel),
         ("retry-failed", retry_failed),
+        ("requeue-possibly-sent", requeue_possibly_sent),
         ("report", report),
         ("test", send_test),
     ):

@@ -45,6 +45,7 @@ __all__ = [
     "audience",
     "backoff",
     "cancel",
+    "delivered_share",
     "finish",
     "latest_send",
     "next_step",
@@ -300,22 +301,48 @@ def retry_failed(session: Session, issue_id: int, now: datetime) -> int:
     return count
 
 
-def finish(session: Session, send: Send, now: datetime) -> str:
-    """Close a send with nothing left to do: done, and the issue sent (or failed)."""
+def delivered_share(counts: dict[str, int]) -> float:
+    """Sent over everyone the send tried (failed and possibly sent count as not delivered:
+    most rows without a final reply were not; skipped people were never meant to get it)."""
+    tried = counts["sent"] + counts["failed"] + counts["sending"]
+    return counts["sent"] / tried if tried else 1.0
+
+
+def finish(session: Session, send: Send, now: datetime, min_share: float = 0.0) -> str:
+    """Close a send with nothing left to do; returns the send's new status.
+
+    ``done`` and the issue ``sent`` when enough got through; ``failed`` (the issue too) when
+    nothing did or less than ``min_share`` of those tried, with the reason: a send that lost
+    most of its list is never reported a success. Failures and possibly-sent rows are logged
+    as a warning either way, so ``status`` lists them among the last errors."""
     counts = status_counts(session, send.id or 0)
-    send.status, send.finished_at = "done", now
+    share = delivered_share(counts)
+    tried = counts["sent"] + counts["failed"] + counts["sending"]
+    short = tried > 0 and (counts["sent"] == 0 or share < min_share)
+    names = {"sending": "possibly sent"}
+    summary = ", ".join(f"{v} {names.get(k, k)}" for k, v in counts.items())
+    send.finished_at = now
+    if short:
+        send.status = "failed"
+        send.pause_reason = (
+            f"only {counts['sent']} of {tried} delivered ({share:.0%}, less than "
+            f"sending.min_delivered_share {min_share:.0%}); see 'issues report', then "
+            "'issues retry-failed' or 'issues requeue-possibly-sent'"
+        )
+    else:
+        send.status = "done"
     session.add(send)
     issue = issues.get(session, send.issue_id)
-    wanted = "failed" if counts["failed"] and not counts["sent"] else "sent"
+    wanted = "failed" if short else "sent"
     if issue.status in ("sending", "paused", "failed") and issue.status != wanted:
         if issue.status != "sending":
             issues.transition(session, send.issue_id, "sending", "sender", now)
         issues.transition(session, send.issue_id, wanted, "sender", now, note="send finished")
-    log_event(
-        session,
-        send.issue_id,
-        now,
-        "send_done",
-        f"send {send.id} done: " + ", ".join(f"{v} {k}" for k, v in counts.items()),
-    )
-    return wanted
+    troubled = counts["failed"] or counts["sending"]
+    level = "error" if short else "warning" if troubled else "info"
+    text = f"send {send.id} {send.status}: {summary}"
+    if short:
+        text += f"; {send.pause_reason}"
+    log_event(session, send.issue_id, now, "send_done" if not short else "send_failed", text,
+              level)  # fmt: skip
+    return send.status

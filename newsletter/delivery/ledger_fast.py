@@ -113,6 +113,12 @@ class FastLedger:
         self._raw = engine.raw_connection()
         # SQLite connections run in autocommit mode (see db.py): each statement commits.
         self._autocommit = engine.dialect.name == "sqlite"
+        self._full = self._strict = False
+        if self._autocommit:  # db.py sets FULL on every connection; 2 is FULL, 1 NORMAL
+            cur = self._raw.cursor()
+            cur.execute("PRAGMA synchronous")
+            self._full = self._strict = int(cur.fetchone()[0]) >= 2
+            cur.close()
         self._time = UTCDateTime().bind_processor(engine.dialect) or (lambda v: v)
         self._finish = _Statement(engine, _FINISH)
         self._skip = _Statement(engine, _SKIP)
@@ -122,9 +128,19 @@ class FastLedger:
     def _t(self, value: datetime | None) -> Any:
         return None if value is None else self._time(value)
 
+    def _durable(self, cur: Any, full: bool) -> None:
+        """SQLite: fsync the commit that marks a row ``sending`` (db.py's FULL), not the ones
+        recording an outcome. An outcome lost to a power cut leaves the row ``sending``,
+        possibly sent, never sent twice; a lost ``sending`` mark would send it again. One
+        fsync per message instead of two (the cost: benchmarks/send.py --synchronous)."""
+        if self._strict and self._full != full:
+            cur.execute(f"PRAGMA synchronous={'FULL' if full else 'NORMAL'}")
+            self._full = full
+
     def _run(self, stmt: _Statement, values: dict[str, Any]) -> tuple[int, Any]:
         cur = self._raw.cursor()
         try:
+            self._durable(cur, stmt is self._begin)
             cur.execute(stmt.sql, stmt.params(values))
             count, row = int(cur.rowcount), cur.fetchone() if stmt is self._why else None
             if not self._autocommit:

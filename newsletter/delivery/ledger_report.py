@@ -102,6 +102,7 @@ def report(session: Session, issue_id: int) -> dict[str, Any]:
         "send_id": latest.id,
         "status": latest.status,
         "pause_reason": latest.pause_reason,
+        "last_error": latest.last_error,
         "lists": list(dict.fromkeys(slug for s in all_sends for slug in s.lists)),
         "started_at": all_sends[0].started_at,
         "finished_at": latest.finished_at,

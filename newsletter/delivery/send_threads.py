@@ -27,6 +27,7 @@ from newsletter.core.clock import Clock
 from newsletter.core.db import session_scope
 from newsletter.core.errors import UserError
 from newsletter.core.models import Delivery, EventLog, MailingList, Send
+from newsletter.delivery.breaker import Streak
 from newsletter.delivery.composer import Composer, Recipient, unusable
 from newsletter.delivery.ledger_fast import Begin, Digester, FastLedger, Finish, Skip
 from newsletter.delivery.rate import RateLimiter
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
     from newsletter.core.config import SendingConfig
 
 logger = logging.getLogger("newsletter.sender")
-
-DEAD_SERVER_FAILURES = 3  # connection failures in a row (per connection) that pause the send
 
 
 @dataclass
@@ -87,7 +86,10 @@ class SendThreads:
         self.halt = threading.Event()
         self.pause_reason = ""
         self.lock = threading.Lock()
-        self.connection_failures = 0
+        # A list smaller than the threshold must still trip it (the same few people retried
+        # against a dead server would otherwise spend every attempt).
+        self.streak = Streak(min(sending.breaker_failures, max(progress.total, 1)))
+        self.tripped: Outcome | None = None  # the outcome that tripped the circuit breaker
         self.policy_failures = 0
         self.limiter = RateLimiter(sending.rate_per_second, sending.rate_per_hour)
         if sending.rate_per_hour:
@@ -190,7 +192,7 @@ class SendThreads:
             with session_scope(self.engine) as s:
                 digest = self.digest(job.email)
                 suppression.add_hash(s, digest, "hard_bounce", now, note=outcome.describe()[:200])
-        self._observe(outcome, step.status)
+        self._observe(job, outcome, step.status)
         return Finish(
             job.delivery_id,
             step.status,
@@ -204,15 +206,16 @@ class SendThreads:
         with self.lock:
             setattr(self.progress, name, getattr(self.progress, name) + 1)
 
-    def _observe(self, outcome: Outcome, status: str) -> None:
-        """Count the outcome; pause on a dead server or a run of policy rejections."""
+    def _observe(self, job: Recipient, outcome: Outcome, status: str) -> None:
+        """Count the outcome; trip the breaker on a server in trouble, pause on a run of
+        policy rejections."""
         names = {"sent": "sent", "failed": "failed", "queued": "retrying"}
         self._count(names.get(status, "possibly_sent"))
+        tripped = self.streak.observe(job.delivery_id, outcome)
         with self.lock:
-            if outcome.connection_failed:
-                self.connection_failures += 1
-            else:
-                self.connection_failures = 0
+            if tripped and self.tripped is None and not self.pause_reason:
+                self.tripped = outcome  # the reason is written with the pause (sender.py)
+                self.halt.set()
             if outcome.policy_rejection:
                 self.policy_failures += 1
             elif outcome.ok:
@@ -223,9 +226,8 @@ class SendThreads:
                 self.halt.set()
 
     def _pause_reason(self, outcome: Outcome) -> str:
-        limit = DEAD_SERVER_FAILURES * self.transport.connections
-        if self.connection_failures >= limit:
-            return f"the mail server failed {limit} times in a row: {outcome.describe()}"
+        if self.tripped is not None:
+            return ""
         if self.policy_failures >= self.sending.policy_failures_to_pause:
             return (
                 f"{self.policy_failures} policy rejections (5.7.x) in a row, last: "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ from newsletter.core.clock import Clock
 from newsletter.core.db import session_scope
 from newsletter.core.errors import NotFound, UserError
 from newsletter.core.models import Delivery, IssueSnapshot, Send, Subscriber
-from newsletter.delivery import ledger
+from newsletter.delivery import ledger, ledger_faults
 from newsletter.delivery.composer import Composer, Recipient
 from newsletter.delivery.send_settings import message_settings
 from newsletter.delivery.send_threads import Progress, SendThreads
@@ -43,9 +43,23 @@ PROGRESS_SECONDS = 0.2
 @dataclass(frozen=True)
 class RunResult:
     send_id: int
-    status: str  # done | paused | running (stopped) | cancelled
+    status: str  # done | failed (too few delivered) | paused | running (stopped) | cancelled
     reason: str
     progress: Progress
+    # The ledger at the end of a finished send: failed and possibly-sent rows, this run's or
+    # an earlier one's (a resume that sends the rest still leaves those).
+    failed: int = 0
+    possibly_sent: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """0 all delivered; 3 paused (or stopped) before the end; 4 finished, with failures
+        or possibly-sent rows, or failed: what scripts and systemd are told."""
+        if self.status in ("paused", "running"):
+            return 3
+        p = self.progress
+        left = self.failed or self.possibly_sent or p.failed or p.possibly_sent
+        return 4 if self.status == "failed" or left else 0
 
 
 def claim(
@@ -126,8 +140,12 @@ def run_send(
     clock: Clock,
     stop_event: threading.Event | None = None,
     progress: Callable[[Progress], None] | None = None,
+    abort: Abort | None = None,
 ) -> RunResult:
     """Send until done, paused or stopped; returns the send's status at the end.
+
+    ``abort`` bounds a stop: after ``stop_event``, the messages in flight get ``abort.grace``
+    seconds (or until ``abort.now`` is set) before their connections are closed.
 
     A setting or a frozen issue no message can be made with (a DKIM key gone, a subject with
     a line break) would fail every recipient the same way: the send pauses with the reason
@@ -141,7 +159,7 @@ def run_send(
     except UserError as exc:
         return _cannot_run(engine, send_id, str(exc), clock, counts)
     return deliver(engine, send, composer, transport, config.sending, clock, counts,
-                   stop_event, progress)  # fmt: skip
+                   stop_event, progress, abort)  # fmt: skip
 
 
 def _cannot_run(
@@ -167,6 +185,7 @@ def deliver(
     counts: Progress,
     stop_event: threading.Event | None = None,
     progress: Callable[[Progress], None] | None = None,
+    abort: Abort | None = None,
 ) -> RunResult:
     """Run a send with its parts ready: one thread per connection, fed in batches. The
     transport is closed at the end."""
@@ -186,10 +205,38 @@ def deliver(
         run.halt.set()  # rows still in the queue stay queued in the ledger
         for _ in threads:
             run.jobs.put(None)
-        for t in threads:
-            t.join()
+        _join(threads, transport, stop, abort or Abort())
         transport.close()
     return _conclude(run, engine, send_id, finished, status, progress)
+
+
+@dataclass
+class Abort:
+    """How long a stop waits for the messages in flight: ``grace`` seconds after the stop, or
+    until ``now`` is set (a second SIGTERM); then the transport's connections are closed, so
+    every thread records its row and ends."""
+
+    grace: float = 30.0
+    now: threading.Event = field(default_factory=threading.Event)
+
+
+def _join(threads: list[threading.Thread], transport: Transport, stop: threading.Event,
+          abort: Abort) -> None:  # fmt: skip
+    deadline: float | None = None
+    while any(t.is_alive() for t in threads):
+        if stop.is_set() and deadline is None:
+            deadline = time.monotonic() + abort.grace
+        if abort.now.is_set() or (deadline is not None and time.monotonic() >= deadline):
+            break
+        for t in threads:
+            t.join(0.05)
+    else:
+        return
+    abort_connections = getattr(transport, "abort", None)
+    if abort_connections is not None:
+        abort_connections()  # each thread's send returns, with its outcome, and is recorded
+    for t in threads:
+        t.join()
 
 
 def _dispatch(
@@ -269,12 +316,21 @@ def _conclude(
     with session_scope(engine) as s:
         send = s.get(Send, send_id)
         assert send is not None
-        if run.pause_reason and send.status == "running":
+        if run.tripped is not None and send.status == "running" and not run.pause_reason:
+            reason = ledger_faults.trip(s, send, run.tripped, run.streak, run.progress.sent > 0,
+                                        now, run.sending.breaker_backoff_seconds)  # fmt: skip
+            status = "paused"
+        elif run.pause_reason and send.status == "running":
             ledger.set_paused(s, send, run.pause_reason, now)
             status, reason = "paused", run.pause_reason
         elif finished and send.status == "running":
-            ledger.finish(s, send, now)
-            status = "done"
+            status = ledger.finish(s, send, now, run.sending.min_delivered_share)
+            reason = send.pause_reason
+            counts = ledger.status_counts(s, send_id)
+            if progress is not None:
+                progress(run.progress)
+            return RunResult(send_id, status, reason, run.progress, counts["failed"],
+                             counts["sending"])  # fmt: skip
         else:
             status, reason = send.status, send.pause_reason
     if progress is not None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsletter.core.errors import UserError
+from newsletter.delivery.smtp_deadline import DeadlineSMTP, DeadlineSMTPSSL
 from newsletter.delivery.transport import Outcome, classify, unusable_address
 
 _NETWORK_ERRORS = (smtplib.SMTPException, OSError)
@@ -36,7 +37,8 @@ class SmtpSettings:
     username: str = ""
     password: str = ""
     ca_file: str = ""
-    timeout: float = 30.0
+    timeout: float = 30.0  # each reply, in all
+    message_deadline: float = 300.0  # each message, MAIL FROM to the reply after the data
     max_messages_per_connection: int = 100
     pool_size: int = 2
     local_hostname: str = ""
@@ -47,6 +49,40 @@ def tls_context(ca_file: str = "") -> ssl.SSLContext:
     if ca_file and not Path(ca_file).is_file():
         raise UserError(f"smtp.ca_file: no such file: {ca_file}")
     return ssl.create_default_context(cafile=ca_file or None)
+
+
+# OpenSSL's verify codes (X509_V_ERR_*) and what to do about each.
+_HOST_MISMATCH = (62, 64)  # HOSTNAME_MISMATCH, IP_ADDRESS_MISMATCH
+_EXPIRED, _NOT_YET_VALID = 10, 9
+_UNTRUSTED = (2, 18, 19, 20, 21)  # no issuer here, self-signed (leaf or chain), unverifiable
+
+
+def tls_hint(exc: ssl.SSLCertVerificationError, where: str, host: str, ca_file: str) -> str:
+    """Why the certificate of ``where`` was refused, and the fix that fits that reason."""
+    code, message = exc.verify_code, exc.verify_message
+    if code in _HOST_MISMATCH:
+        return (
+            f"TLS certificate of {where} is not for {host!r} ({message}); set smtp.host to a "
+            "name the certificate lists (its subjectAltName), not another name or an address"
+        )
+    if code == _EXPIRED:
+        return (
+            f"TLS certificate of {where} has expired ({message}); the server's administrator "
+            "must renew it (check this machine's clock too)"
+        )
+    if code == _NOT_YET_VALID:
+        return (
+            f"TLS certificate of {where} is not valid yet ({message}); check this machine's "
+            "clock, or the server's certificate dates"
+        )
+    if code in _UNTRUSTED:
+        fix = (
+            f"smtp.ca_file ({ca_file}) does not hold the CA that signed it"
+            if ca_file
+            else "set smtp.ca_file to the CA that signed it"
+        )
+        return f"TLS certificate of {where} not trusted ({message}); {fix}"
+    return f"TLS certificate of {where} refused ({message})"
 
 
 def _loopback(host: str) -> bool:
@@ -77,23 +113,24 @@ class SmtpTransport:
         self.settings = settings
         self.connections = max(1, settings.pool_size)
         self._context = tls_context(settings.ca_file) if settings.security != "none" else None
-        self._idle: queue.LifoQueue[tuple[smtplib.SMTP, int]] = queue.LifoQueue()
+        self._idle: queue.LifoQueue[tuple[DeadlineSMTP | DeadlineSMTPSSL, int]] = queue.LifoQueue()
         self._lock = threading.Lock()
+        self._busy: set[DeadlineSMTP | DeadlineSMTPSSL] = set()
         self._closed = False
 
     # --- connections ---------------------------------------------------------------------
 
-    def _open(self) -> smtplib.SMTP:
+    def _open(self) -> DeadlineSMTP | DeadlineSMTPSSL:
         s = self.settings
         where = f"{s.host}:{s.port}"
         local = s.local_hostname or None
         try:
             if s.security == "tls":
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                conn: DeadlineSMTP | DeadlineSMTPSSL = DeadlineSMTPSSL(
                     s.host, s.port, local, timeout=s.timeout, context=self._context
                 )
             else:
-                conn = smtplib.SMTP(s.host, s.port, local, timeout=s.timeout)
+                conn = DeadlineSMTP(s.host, s.port, local, timeout=s.timeout)
             conn.ehlo()
             if s.security == "starttls":
                 if not conn.has_extn("starttls"):
@@ -104,10 +141,7 @@ class SmtpTransport:
             if s.username:
                 _login(conn, s.username, s.password)
         except ssl.SSLCertVerificationError as exc:
-            raise _Failed(
-                f"TLS certificate of {where} not trusted ({exc.verify_message}); "
-                "set smtp.ca_file to the CA that signed it"
-            ) from None
+            raise _Failed(tls_hint(exc, where, s.host, s.ca_file)) from None
         except smtplib.SMTPAuthenticationError as exc:
             raise _Failed(f"{where} refused the login of {s.username!r}: {_reply(exc)}") from None
         except smtplib.SMTPResponseException as exc:
@@ -116,7 +150,7 @@ class SmtpTransport:
             raise _Failed(f"cannot connect to {where}: {exc}") from None
         return conn
 
-    def _acquire(self) -> tuple[smtplib.SMTP, int]:
+    def _acquire(self) -> tuple[DeadlineSMTP | DeadlineSMTPSSL, int]:
         try:
             return self._idle.get_nowait()
         except queue.Empty:
@@ -136,14 +170,24 @@ class SmtpTransport:
         except _Failed as exc:
             return Outcome("temporary", None, str(exc), connection_failed=True)
         keep = False
+        with self._lock:
+            self._busy.add(conn)
+        conn.start_message(self.settings.message_deadline)
         try:
             outcome, keep = self._transact(conn, envelope_from, recipient, message_bytes)
-        except TimeoutError:
-            outcome = Outcome("temporary", None, "the server did not answer in time", True)
+        except TimeoutError as exc:
+            why = str(exc) or f"no reply within {self.settings.timeout:g}s"
+            outcome = Outcome("temporary", None, f"the server did not answer in time: {why}", True)
         except _NETWORK_ERRORS as exc:
             outcome = Outcome("temporary", None, f"connection lost: {exc}", True)
-        if keep:
+        finally:
+            conn.end_message()
+            with self._lock:
+                self._busy.discard(conn)
+        if keep and not self._closed:
             self._release(conn, used + 1)
+        elif outcome.status == "unknown" or outcome.connection_failed:
+            conn.close()  # a QUIT to a server that stopped answering would wait once more
         else:
             _quit(conn)
         return outcome
@@ -218,6 +262,15 @@ class SmtpTransport:
             return outcome, conn.rset()[0] == 250
         except _NETWORK_ERRORS:
             return outcome, False
+
+    def abort(self) -> None:
+        """From another thread (a stop whose grace is over): close the connections in use, so
+        each message in flight ends now with its outcome (unknown after the data)."""
+        self._closed = True
+        with self._lock:
+            busy = list(self._busy)
+        for conn in busy:
+            conn.abort()
 
     def close(self) -> None:
         self._closed = True

@@ -25,6 +25,7 @@ def smtp_settings(config: Config) -> SmtpSettings:
         password=config.smtp_password,
         ca_file=ca_file,
         timeout=smtp.timeout_seconds,
+        message_deadline=smtp.message_deadline_seconds,
         max_messages_per_connection=smtp.max_messages_per_connection,
         pool_size=smtp.pool_size,
         local_hostname=smtp.local_hostname,

@@ -172,6 +172,8 @@ def _send_line(s: dict[str, Any]) -> str:
     c = s["counts"]
     parts = [f"{c['sent']}/{c['total']} sent"]
     parts += [f"{c[k]} {k}" for k in ("failed", "skipped") if c[k]]
+    if c["sending"] and s["status"] != "running":  # while running, some are on the wire
+        parts.append(f"{c['sending']} POSSIBLY SENT (see 'issues requeue-possibly-sent')")
     if s["status"] == "running":
         parts.append(f"{s['rate_per_minute']:g}/min")
         if s["eta_minutes"] is not None:
@@ -179,6 +181,8 @@ def _send_line(s: dict[str, Any]) -> str:
         parts.append(f"worker {s['worker']}" if s["worker"] else "waiting for a worker")
     else:
         parts.append(f"paused: {s['pause_reason'] or 'no reason given'}")
+    if s["last_error"]:
+        parts.append(f"last error: {_first_line(s['last_error'])}")
     return f"  send {s['send']}: issue {s['issue']} “{s['title']}” to {_lists(s)}: " + ", ".join(
         parts
     )

@@ -4,7 +4,9 @@ The database holds all state. APScheduler only wakes the worker up: one job does
 housekeeping (heartbeat, due and missed issues, confirmation emails), the other claims sends by
 lease and runs them through the ledger. Both run with ``max_instances=1`` and ``coalesce``, so a
 long send never piles up wake-ups. A stop (SIGTERM, Ctrl-C) stops claiming, lets the sender
-finish the messages in flight, gives the leases back and returns.
+finish the messages in flight for at most ``scheduler.stop_grace_seconds`` (a second signal: at
+once), then closes the connections, records every row, gives the leases back and returns. The
+wake-up also resumes sends the circuit breaker paused once their backoff is over.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from newsletter.core.config import Config
 from newsletter.core.db import session_scope
 from newsletter.core.errors import UserError
 from newsletter.core.models import Send
-from newsletter.delivery import confirmations, sender
+from newsletter.delivery import confirmations, ledger_faults, sender
 from newsletter.delivery.transport_factory import make_transport
 from newsletter.scheduling import heartbeat, leases, schedule
 
@@ -63,6 +65,8 @@ class Worker:
         self.poll_seconds = poll_seconds or config.scheduler.poll_seconds
         self.lease_seconds = config.scheduler.lease_seconds
         self.stopping = threading.Event()
+        # Set by a second SIGTERM: close the connections in flight now, not after the grace.
+        self.abort_now = threading.Event()
         self._send_stops: set[threading.Event] = set()
         self._lock = threading.Lock()
         self._scheduler: BackgroundScheduler | None = None
@@ -95,7 +99,8 @@ class Worker:
             return report
         self._guarded("worker.heartbeat_failed", self.beat)
         self._guarded("schedule.failed", self.start_due, report)
-        if report.started:
+        resumed = self._guarded("send.resume_failed", self._resume_tripped)
+        if report.started or resumed:
             self._wake_sends()
         run = self._guarded("confirmations.failed", self._confirmations)
         if run is not None:
@@ -124,6 +129,15 @@ class Worker:
                      f"retry: {reasons} (see 'newsletter status')",
                      failed=len(run.failed), retrying=len(run.retrying))  # fmt: skip
         return run
+
+    def _resume_tripped(self) -> list[int]:
+        """Sends the circuit breaker paused whose backoff is over run again."""
+        with session_scope(self.engine) as session:
+            resumed = ledger_faults.resume_due(session, self.clock())
+        for send_id in resumed:
+            logs.log("info", "send.resumed", f"send {send_id} resumed after the circuit "
+                     "breaker's backoff", send=send_id)  # fmt: skip
+        return resumed
 
     def start_due(self, report: TickReport) -> None:
         with session_scope(self.engine) as session:
@@ -178,9 +192,10 @@ class Worker:
         try:
             with leases.held(self.engine, send_id, self.owner, self.clock, self.lease_seconds,
                              stop, on_renew=self.beat) as keeper:  # fmt: skip
+                abort = sender.Abort(self.config.scheduler.stop_grace_seconds, self.abort_now)
                 result = sender.run_send(
                     self.engine, self.config, send_id, self.clock, stop_event=stop,
-                    progress=logs.ProgressLog(send_id, issue_id),
+                    progress=logs.ProgressLog(send_id, issue_id), abort=abort,
                 )  # fmt: skip
         finally:
             with self._lock:
@@ -294,10 +309,18 @@ class Worker:
 
     def _install_signals(self) -> dict[int, Any]:
         def handle(signum: int, _frame: FrameType | None) -> None:
-            if self.stopping.is_set():
-                logs.log("warning", "worker.killed", "second signal: exiting at once")
+            name = signal.Signals(signum).name
+            if self.abort_now.is_set():  # a third: the recording itself is stuck
+                logs.log("warning", "worker.killed", f"third {name}: exiting at once")
                 os._exit(1)
-            logs.log("info", "worker.signal", f"received {signal.Signals(signum).name}")
+            if self.stopping.is_set():
+                # Shorten the grace, but still record each row and give the lease back: an
+                # exit here would leave rows "possibly sent" and the lease held until expiry.
+                logs.log("warning", "worker.hurry", f"second {name}: closing the connections "
+                         "now; the ledger and the lease are still kept right")  # fmt: skip
+                self.abort_now.set()
+                return
+            logs.log("info", "worker.signal", f"received {name}")
             self.request_stop()
 
         return {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGINT)}

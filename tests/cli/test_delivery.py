@@ -22,8 +22,17 @@ from newsletter.delivery import composer, ledger
 from newsletter.delivery.send_settings import message_settings
 from newsletter.library import blocks
 from tests.conftest import SECRET
-from tests.plugins.delivery import NOW, ScriptedHandler, add_people, make_issue, make_list, people
+from tests.plugins.delivery import (
+    NOW,
+    ScriptedHandler,
+    ScriptedServer,
+    add_people,
+    make_issue,
+    make_list,
+    people,
+)
 from tests.plugins.scheduling import make_ready_issue
+from tests.plugins.smtp import free_port
 
 
 @pytest.fixture
@@ -150,6 +159,7 @@ def test_retry_failed_over_smtp(cli, issue_id: int, config_path: Path, smtp_fact
     server = smtp_factory(handler)
     use_smtp(config_path, server)
     first = cli("issues", "send", str(issue_id), "-l", "genel", "--yes")
+    assert first.exit_code == 4  # finished, with a failure: scripts can tell
     assert "Sent 5, failed 1" in first.stdout
     assert "See who failed and why" in first.stdout
     report = cli("issues", "report", str(issue_id)).stdout
@@ -164,7 +174,7 @@ def test_paused_by_the_server_says_why(cli, issue_id: int, config_path: Path, sm
     handler = ScriptedHandler(data_replies=["550 5.7.1 blocked"] * 10)
     use_smtp(config_path, smtp_factory(handler), "policy_failures_to_pause = 2\n")
     result = cli("issues", "send", str(issue_id), "-l", "genel", "--yes")
-    assert result.exit_code == 0
+    assert result.exit_code == 3  # paused
     assert "Paused: 2 policy rejections (5.7.x) in a row, last: 550 5.7.1 blocked" in result.stdout
     assert "newsletter issues resume" in result.stdout
 
@@ -304,7 +314,7 @@ def test_report_covers_every_send_of_the_issue(
     with db.session_scope(engine) as s:  # three new people and one already tried
         add_people(s, make_list(s, "ortaklar"), people(3, prefix="yeni") + [people(1)[0]])
     later = cli("issues", "send", str(issue_id), "-l", "ortaklar", "--yes")
-    assert later.exit_code == 0, later.stderr
+    assert later.exit_code == 4, later.stderr  # finished, one refused
     assert "3 recipients" in later.stdout and "1 already sent" in later.stdout
     data = json.loads(cli("issues", "report", str(issue_id), "--json").stdout)
     assert data["total"] == 9 and data["counts"]["sent"] == 2 and data["counts"]["failed"] == 7
@@ -318,7 +328,7 @@ def test_report_covers_every_send_of_the_issue(
     assert failed[-1] == ("yeni0001@example.org", 550, 2) and len(failed) == 7
     human = cli("issues", "report", str(issue_id)).stdout
     assert "Issue 1: 2 sends, 9 recipients" in human
-    assert "send 1 (done) to genel: 6 recipients, 0 sent, 6 failed" in human
+    assert "send 1 (failed) to genel: 6 recipients, 0 sent, 6 failed" in human  # nobody got it
     assert "kisi0005@example.org  554  5.6.0 İleti biçimi reddedildi  (send 1)" in human
     assert "yeni0001@example.org  550  5.1.1 Böyle bir kullanıcı yok  (send 2)" in human
 
@@ -424,3 +434,46 @@ def test_a_subject_no_message_can_carry_refuses_the_send_in_one_line(
     with db.session_scope(engine) as s:
         assert s.exec(select(Send)).all() == [] and s.exec(select(Delivery)).all() == []
     assert outbox(tmp_path) == []
+
+
+def test_exit_codes_and_requeue_of_possibly_sent(
+    cli, issue_id: int, config_path: Path, engine: Engine, fault_server
+) -> None:
+    """A server sitting on every message: the send pauses (exit 3) with the possibly-sent
+    count shown; once it recovers, resume finishes with those left (exit 4); requeueing them
+    says they may arrive twice, asks, and then everyone has it once (exit 0)."""
+    text = config_path.read_text().replace(
+        "[sending]\n",
+        '[sending]\ntransport = "smtp"\nretry_base_seconds = 0.01\nbreaker_failures = 2\n',
+    )
+    config_path.write_text(text + fault_server.config_toml() + "timeout_seconds = 0.4\n")
+    fault_server.handler.hang_data = 2.0
+    paused = cli("issues", "send", str(issue_id), "-l", "genel", "--yes")
+    assert paused.exit_code == 3, paused.stdout + paused.stderr
+    assert "Paused: the mail server is in trouble: 2 messages without a reply" in paused.stdout
+    assert "2 possibly sent (no reply after the data)" in paused.stdout
+    report = cli("issues", "report", str(issue_id)).stdout
+    assert "POSSIBLY SENT: 2" in report and "Last error: circuit breaker trip 1" in report
+    status = cli("status").stdout
+    assert "2 POSSIBLY SENT" in status and "send_paused" in status
+
+    fault_server.handler.hang_data = 0.0
+    resumed = cli("issues", "resume", str(issue_id))
+    assert resumed.exit_code == 4 and "Sent 4" in resumed.stdout, resumed.stdout
+    refused = cli("issues", "requeue-possibly-sent", str(issue_id), input="n\n")
+    assert refused.exit_code == 1 and "MAY GET THE ISSUE TWICE" in refused.stdout
+    assert "not requeued" in refused.stderr
+    young = cli("issues", "requeue-possibly-sent", str(issue_id), "--older-than", "60", "--yes")
+    assert young.exit_code == 0 and "no possibly-sent recipients" in young.stdout
+    again = cli("issues", "requeue-possibly-sent", str(issue_id), "--yes")
+    assert again.exit_code == 0, again.stdout + again.stderr
+    assert "2 possibly-sent recipients queued again." in again.stdout and "Sent 2" in again.stdout
+    got = sorted(r for m in fault_server.messages for r in m.rcpt_tos)
+    assert got == [p[0] for p in people(6)]  # the server sat on the first two: none arrived
+
+
+def test_a_dead_server_exits_3(cli, issue_id: int, config_path: Path) -> None:
+    dead = ScriptedServer("127.0.0.1", free_port(), ScriptedHandler())
+    use_smtp(config_path, dead)
+    result = cli("issues", "send", str(issue_id), "-l", "genel", "--yes")
+    assert result.exit_code == 3 and "Paused: the mail server is in trouble" in result.stdout

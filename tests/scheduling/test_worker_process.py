@@ -257,7 +257,7 @@ def test_sigterm_to_a_foreground_send_pauses_it_and_resume_finishes(
     wait_for(lambda: len(server.messages) >= 4 or proc.poll() is not None, 60, "the send")
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 0, (out, err)
+    assert proc.returncode == 3, (out, err)  # paused: scripts can tell
     assert "Paused: stopped by hand" in out, out
     counts = ledger_counts(engine)
     assert counts["sending"] == 0 and counts["sent"] == len(server.messages), counts
@@ -269,3 +269,38 @@ def test_sigterm_to_a_foreground_send_pauses_it_and_resume_finishes(
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, (out, err)
     assert received(server) == Counter(e for e, _ in people(60))  # everyone exactly once
+
+
+def test_two_sigterms_close_the_connections_record_the_rows_and_give_the_lease_back(
+    tmp_path: Path, engine: Engine, config: Config, smtp_factory, start_worker
+) -> None:
+    """The server sits on each message after the data. The first SIGTERM waits (a grace of
+    60 s); the second closes the connections at once: the two messages in flight are recorded
+    as possibly sent, the lease is released, and the next worker starts on the rest at once."""
+    server, path, issue_id = slow_send(tmp_path, engine, config, smtp_factory, n=20)
+    server.handler.data_delay = 30.0
+    with session_scope(engine) as s:
+        ledger.start_send(s, issue_id, ["genel"], utcnow(), config)
+    slow = {**env(), "NEWSLETTER_SMTP_TIMEOUT_SECONDS": "60",
+            "NEWSLETTER_SCHEDULER_STOP_GRACE_SECONDS": "60"}  # fmt: skip
+    first = start_worker(path, slow).wait_started()
+    wait_for(lambda: server.handler.data_count >= 2, 30, "two messages in flight")
+    first.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    assert first.proc.poll() is None  # still in its grace
+    began = time.monotonic()
+    assert first.stop(signal.SIGTERM, timeout=10) == 0, first.log
+    assert time.monotonic() - began < 5
+    assert "event=worker.hurry" in first.log and "event=worker.stopped" in first.log
+    counts = ledger_counts(engine)
+    assert counts == Counter(sending=2, queued=18), counts
+    with session_scope(engine) as s:
+        send = s.exec(select(Send)).one()
+    assert (send.status, send.lease_owner) == ("running", None)
+    server.handler.data_delay = 0.0
+    began = time.monotonic()
+    second = start_worker(path, env()).wait_started()
+    wait_for(lambda: ledger_counts(engine)["sent"] == 18, 30, "the rest to go")
+    assert time.monotonic() - began < 20  # no waiting out a lease
+    assert second.stop() == 0
+    assert len(server.messages) == 18 and max(received(server).values()) == 1
