@@ -12,6 +12,7 @@ from newsletter.audience import consent, lists, suppression
 from newsletter.audience.addresses import normalise
 from newsletter.audience.lookups import as_record, find, get
 from newsletter.core.models import (
+    BounceEvent,
     ConsentRecord,
     Delivery,
     MailJob,
@@ -29,6 +30,9 @@ def person_data(session: Session, email: str) -> dict[str, Any]:
         select(Delivery).where(Delivery.subscriber_id == person.id).order_by(Delivery.id)
     )
     jobs = session.exec(select(MailJob).where(MailJob.subscriber_id == person.id))
+    bounces = session.exec(
+        select(BounceEvent).where(BounceEvent.subscriber_id == person.id).order_by(BounceEvent.id)
+    )
     return {
         "subscriber": as_record(person, frozenset({"search_text"})),
         "subscriptions": [as_record(s) | {"list": slugs.get(s.list_id)} for s in subs],
@@ -38,6 +42,7 @@ def person_data(session: Session, email: str) -> dict[str, Any]:
         ],
         "deliveries": [as_record(d) for d in deliveries],
         "mail_jobs": [as_record(j) for j in jobs],
+        "bounces": [as_record(b) for b in bounces],
     }
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from newsletter.audience import consent, lists, suppression
 from newsletter.audience.addresses import normalise
@@ -25,10 +25,10 @@ from newsletter.audience.subscriptions import (
     subscription,
 )
 from newsletter.core.errors import StateError, UserError
-from newsletter.core.models import MailingList, Subscriber, Subscription
+from newsletter.core.models import BounceEvent, MailingList, Subscriber, Subscription
 from newsletter.core.safe_text import one_line
 
-SUBSCRIBER_STATUSES = ("active", "blocklisted")
+SUBSCRIBER_STATUSES = ("active", "blocklisted", "bounced", "complained")  # bounce_rules: last two
 SUBSCRIPTION_STATUSES = ("unconfirmed", "confirmed", "unsubscribed")
 
 
@@ -139,7 +139,7 @@ def edit(
         person.email, person.email_ascii = address.normalised, address.envelope
         person.smtputf8 = address.smtputf8
     if status is not None and status not in SUBSCRIBER_STATUSES:
-        raise UserError(f"status {status!r}: use 'active' or 'blocklisted'")
+        raise UserError(f"status {status!r}: use one of {', '.join(SUBSCRIBER_STATUSES)}")
     if language is not None:
         lists.check_language(language)
     for key, value in (("name", name), ("language", language), ("organisation", organisation)):
@@ -253,4 +253,7 @@ def _memberships(session: Session, ids: list[int]) -> dict[int, dict[str, str]]:
 def details(session: Session, person: Subscriber) -> dict[str, Any]:
     data = as_record(person, frozenset({"search_text"}))
     data["lists"] = _memberships(session, [person.id or 0]).get(person.id or 0, {})
+    query = select(BounceEvent).where(BounceEvent.subscriber_id == person.id)
+    events = session.exec(query.order_by(col(BounceEvent.id)))
+    data["bounces"] = [as_record(e, frozenset({"report_key"})) for e in events]  # bounce_rules
     return data

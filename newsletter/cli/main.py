@@ -88,6 +88,11 @@ COMMANDS: dict[str, Entry] = {
         "register",
         "Confirmation emails for double opt-in lists.",
     ),
+    "bounces": Entry(
+        "newsletter.cli.bounces",
+        "app",
+        "Bounces and complaints: import delivery status and feedback reports, list what they did.",
+    ),
 }
 
 # Modules whose register(app) also adds commands to a group defined elsewhere: they are

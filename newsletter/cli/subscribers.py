@@ -62,7 +62,7 @@ def list_(
         None,
         "--status",
         help="confirmed, unconfirmed or unsubscribed (on --list, or on any list); "
-        "active or blocklisted.",
+        "active, blocklisted, bounced or complained.",
     ),  # fmt: skip
     language: str | None = typer.Option(None, "--language", help="Only this language."),
     search: str | None = typer.Option(
@@ -123,7 +123,9 @@ def edit(
     name: str | None = typer.Option(None, "--name", help="New name."),
     language: str | None = typer.Option(None, "--language", help="New language code."),
     organisation: str | None = typer.Option(None, "--organisation", help="New organisation."),
-    status: str | None = typer.Option(None, "--status", help="'active' or 'blocklisted'."),
+    status: str | None = typer.Option(
+        None, "--status", help="'active', 'blocklisted', 'bounced' or 'complained'."
+    ),
     set_attrs: list[str] = typer.Option([], "--set", help="Set attribute NAME=VALUE (repeat)."),
     unset: list[str] = typer.Option([], "--unset", help="Remove attribute NAME (repeat)."),
 ) -> None:

@@ -164,6 +164,13 @@ class SubscribersConfig(Section):
     confirm_days: int = Field(7, ge=1, le=365)
 
 
+class BouncesConfig(Section):
+    # What `bounces import` does to a person (audience/bounce_rules.py).
+    hard_threshold: int = Field(1, ge=1, le=10)  # hard bounces within the window that act
+    soft_threshold: int = Field(3, ge=1, le=100)  # soft bounces within the window that act
+    window_days: int = Field(30, ge=1, le=365)
+
+
 class SecurityConfig(Section):
     secret_file: str = ".newsletter-secret"
 
@@ -181,6 +188,7 @@ class Config(Section):
     scheduler: SchedulerConfig = SchedulerConfig()
     subscribers: SubscribersConfig = SubscribersConfig()
     security: SecurityConfig = SecurityConfig()
+    bounces: BouncesConfig = BouncesConfig()
 
     # Where the file was found (None: defaults only). Relative paths resolve against its folder.
     source: Path | None = None

@@ -234,7 +234,7 @@ class Subscriber(SQLModel, table=True):
     language: str = Field(default="en", index=True)
     organisation: str = ""
     attributes: dict[str, Any] = _json(dict)
-    status: str = Field(default="active", index=True)  # active | blocklisted
+    status: str = Field(default="active", index=True)  # active|blocklisted|bounced|complained
     created_at: datetime = _created()
     updated_at: datetime = _created()
 
@@ -378,6 +378,51 @@ class MailJob(SQLModel, table=True):
     created_at: datetime = _created()
     due_at: datetime = _created()
     sent_at: datetime | None = _time()
+
+
+class BounceEvent(SQLModel, table=True):
+    """A bounce or complaint matched to a person (0010): what the report said and what it did.
+
+    Deleted with the person (erasure); ``report_key`` (the report's SHA-256 and the recipient's
+    place in it) makes a second import of the same report record nothing.
+    """
+
+    __tablename__ = "bounce_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_key: str = Field(unique=True)
+    subscriber_id: int = Field(foreign_key="subscribers.id", index=True, ondelete="CASCADE")
+    delivery_id: int | None = Field(default=None, foreign_key="deliveries.id", ondelete="SET NULL")
+    issue_id: int | None = None
+    kind: str  # hard | soft | complaint
+    code: str = ""  # the enhanced status code (5.1.1) or the feedback type (abuse)
+    action: str = ""  # the DSN's Action (failed, delayed) or "feedback"
+    text: str = _text()  # the diagnostic code or the report's own words
+    recipient: str = ""  # the address the report names
+    matched_by: str = ""  # verp | message_id | recipient
+    source: str = ""  # the file it was read from
+    effect: str = ""  # what the rules did: "bounced, suppressed", "soft 2 of 3", ...
+    at: datetime = _created()  # when the report says it happened
+    created_at: datetime = _created()
+
+
+class UnmatchedReport(SQLModel, table=True):
+    """A bounce or complaint that names no delivery or subscriber of ours (0010): kept, listed
+    by `bounces list --unmatched`, never dropped."""
+
+    __tablename__ = "unmatched_reports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_key: str = Field(unique=True)
+    kind: str  # hard | soft | complaint | unknown (not a report we can read)
+    code: str = ""
+    action: str = ""
+    text: str = _text()
+    recipient: str = ""
+    original_message_id: str = ""
+    source: str = ""
+    at: datetime = _created()
+    created_at: datetime = _created()
 
 
 # --- Operations --------------------------------------------------------------------------------

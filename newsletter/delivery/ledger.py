@@ -100,8 +100,10 @@ def start_send(
             "nothing was changed"
         )
     snapshots = issues.freeze(session, issue_id, now, config)
-    check_sendable(settings, issue_id, snapshots, lists.get_many(session, list_slugs), now)
+    mlists = lists.get_many(session, list_slugs)
+    check_sendable(settings, issue_id, snapshots, mlists, now)
     languages = {s.language for s in snapshots}
+    by_id = {m.id: m for m in mlists}
     if issue.status != "sending":
         issues.transition(session, issue_id, "sending", "sender", now, note="send started")
     send = Send(
@@ -114,7 +116,9 @@ def start_send(
     session.add(send)
     session.flush()
     rows = [
-        (issue_id, send.id, sid, lid, lang if lang in languages else issue.language)
+        # Their own edition, else the list's fallback language, else the issue's own.
+        (issue_id, send.id, sid, lid, lists.edition_language(by_id.get(lid), lang, languages,
+                                                             issue.language))
         for sid, lid, lang in found.recipients
     ]
     carried = found.carried_over

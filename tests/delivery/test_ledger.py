@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from newsletter.audience import subscriptions, suppression
+from newsletter.audience import lists, subscriptions, suppression
 from newsletter.core.config import Config
 from newsletter.core.errors import NotFound, StateError, UserError
 from newsletter.core.models import Delivery, Issue, Subscriber
@@ -263,3 +263,24 @@ def test_a_row_moved_on_to_a_later_send_is_not_sent_by_the_old_run(
         old_run.close()
     session.refresh(row)
     assert (row.send_id, row.status) == (second.id, "queued")
+
+
+def test_each_person_gets_their_edition_else_the_lists_fallback(session: Session, config) -> None:
+    issue = make_issue(session)  # editions: tr (its own) and en
+    fallback_en = make_list(session, "partners")
+    plain = make_list(session, "genel")
+    lists.edit(session, "partners", fallback_language="en")
+    add_people(session, fallback_en, [("ar-reader@example.org", "Leyla")], language="ar")
+    add_people(session, fallback_en, [("en-reader@example.org", "Anna")], language="en")
+    add_people(session, plain, [("ar-genel@example.org", "Omar")], language="ar")
+    send = ledger.start_send(session, issue.id or 0, ["partners", "genel"], NOW, config)
+    rows = session.exec(
+        select(Subscriber.email, Delivery.language)
+        .join(Delivery)
+        .where(Delivery.send_id == send.id)
+    ).all()
+    assert dict(rows) == {
+        "ar-reader@example.org": "en",  # no Arabic edition: the list's fallback
+        "en-reader@example.org": "en",  # their own
+        "ar-genel@example.org": "tr",  # no fallback on this list: the issue's own language
+    }
