@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from newsletter.audience import tokens
+from newsletter.audience import lists, tokens
 from newsletter.core.db import session_scope
 from newsletter.core.errors import UserError
 from newsletter.core.models import MailingList, MailJob, Subscriber, Subscription
@@ -186,7 +186,7 @@ def _due(engine: Engine, now: datetime) -> list[Job]:
                         person.email_ascii,
                         person.name,
                         person.language,
-                        mlist.name,
+                        lists.localised(mlist, person.language)[0],  # in the reader's language
                     )
                 )
             s.add(job)

@@ -171,3 +171,18 @@ def test_a_failure_is_no_longer_shown_once_nobody_waits_for_it(
             s.add(sub)
     with db.session_scope(engine) as s:
         assert confirmations.failing(s)["failing"] == []
+
+
+def test_the_confirmation_names_the_list_in_the_readers_language(
+    tmp_path: Path, smtp_factory
+) -> None:
+    server = smtp_factory()
+    config, engine = setup(tmp_path, server)
+    with db.session_scope(engine) as s:
+        lists.translate(s, "aylik", "en", name="Monthly Bulletin")
+    assert confirmations.send_due(engine, config, NOW) == 2
+    by_to = {m.rcpt_tos[0]: m for m in server.messages}
+    english = email.message_from_bytes(by_to["john@example.org"].data, policy=email.policy.default)
+    assert english["Subject"] == "Please confirm your subscription to Monthly Bulletin"
+    turkish = email.message_from_bytes(by_to["zeynep@example.org"].data, policy=email.policy.default)
+    assert turkish["Subject"] == "Lütfen Aylık Bülten aboneliğinizi onaylayın"
