@@ -184,5 +184,7 @@ def test_the_confirmation_names_the_list_in_the_readers_language(
     by_to = {m.rcpt_tos[0]: m for m in server.messages}
     english = email.message_from_bytes(by_to["john@example.org"].data, policy=email.policy.default)
     assert english["Subject"] == "Please confirm your subscription to Monthly Bulletin"
-    turkish = email.message_from_bytes(by_to["zeynep@example.org"].data, policy=email.policy.default)
+    turkish = email.message_from_bytes(
+        by_to["zeynep@example.org"].data, policy=email.policy.default
+    )
     assert turkish["Subject"] == "Lütfen Aylık Bülten aboneliğinizi onaylayın"
