@@ -5,10 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages: Chromium for the browser tests, Postfix for smtp-sink (send benchmark).
+# System packages: Chromium for the browser tests, Postfix for smtp-sink (send benchmark),
+# SpamAssassin to score our messages.
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/sbin/smtp-sink ] || need+=(postfix)
+[ -x /usr/bin/spamassassin ] || need+=(spamassassin)  # tests/delivery/test_spamassassin.py
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

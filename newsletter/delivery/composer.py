@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import quopri
 import re
+from collections.abc import Iterable
 from dataclasses import astuple, dataclass
 from datetime import datetime
 from html import escape
@@ -19,6 +20,7 @@ import dkim
 from newsletter.audience.tokens import archive_key
 from newsletter.core.errors import UserError
 from newsletter.core.safe_text import problem
+from newsletter.delivery.headers import list_id
 from newsletter.delivery.link_tokens import TokenMaker
 from newsletter.delivery.message import (
     MessageTemplate,
@@ -32,7 +34,7 @@ from newsletter.delivery.send_settings import MessageSettings
 from newsletter.rendering import personalise
 
 if TYPE_CHECKING:
-    from newsletter.core.models import IssueSnapshot
+    from newsletter.core.models import IssueSnapshot, MailingList
 
 TEST_HEADER = ("X-Newsletter-Test", "proof: not sent to the list")
 _SLOT = re.compile("\ue100(\\d)\ue101")
@@ -174,7 +176,10 @@ class Composer:
         snapshots: list[IssueSnapshot],
         default_language: str,
         test: bool = False,
+        lists: Iterable[MailingList] = (),
     ) -> None:
+        """``lists``: the lists of the send, each of whose members gets that list's List-Id
+        (RFC 2919); a recipient of no list given here (a proof) gets the configured one."""
         if not snapshots:
             raise UserError(f"issue {issue_id} has no rendered snapshot to send")
         self.issue_id = issue_id
@@ -190,6 +195,11 @@ class Composer:
         self.verp = settings.verp
         self.signer = settings.signer
         self.test = test
+        self.list_ids = {
+            m.id: list_id(self.settings.list_id, m.slug, m.name)
+            for m in lists
+            if m.id is not None and self.settings.list_id
+        }
         extra = (TEST_HEADER,) if test else ()
         self.parts: dict[str, tuple[MessageTemplate, FastBodies]] = {}
         for snap in snapshots:
@@ -239,6 +249,7 @@ class Composer:
             text_qp=text_qp,
             html_qp=html_qp,
             unsubscribe_url="" if self.test else fields.unsubscribe_url,
+            list_id=self.list_ids.get(r.list_id, ""),
         )
         data = self._signed(built.data) if self.signer else built.data
         sender = self.sender

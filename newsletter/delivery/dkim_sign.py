@@ -2,7 +2,11 @@
 
 dkimpy's default list leaves out List-Unsubscribe-Post, and a one-click unsubscribe is only
 trusted by the big mailbox providers when both List-Unsubscribe headers are signed. The
-signer is built once per run (``send_settings.signer``) and shared by the sender threads.
+headers a reader or a mailbox provider acts on are over-signed (RFC 6376 section 8.15): each
+is listed once more than it occurs, which signs "no further header of this name", so a second
+Subject or List-Unsubscribe added on the way (above ours, where many readers look first)
+breaks the signature instead of riding on it. The signer is built once per run
+(``send_settings.signer``) and shared by the sender threads.
 """
 
 from __future__ import annotations
@@ -29,6 +33,16 @@ SIGNED_HEADERS = (
     b"list-unsubscribe-post",
     b"feedback-id",
 )
+# Each occurs at most once in our messages: listed twice, the second entry signs its absence.
+OVERSIGNED = (
+    b"from",
+    b"subject",
+    b"date",
+    b"message-id",
+    b"list-unsubscribe",
+    b"list-unsubscribe-post",
+)
+INCLUDE_HEADERS = (*SIGNED_HEADERS, *OVERSIGNED)
 
 
 @dataclass(frozen=True)
@@ -54,7 +68,7 @@ class DkimSigner:
             self.domain.encode("ascii"),
             self.private_key,
             canonicalize=(b"relaxed", b"relaxed"),
-            include_headers=list(SIGNED_HEADERS),
+            include_headers=list(INCLUDE_HEADERS),
         )
 
     def sign(self, message: bytes) -> bytes:

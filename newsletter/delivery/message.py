@@ -25,9 +25,9 @@ from newsletter.delivery.headers import (
     check_url,
     check_value,
     fold,
+    list_id_line,
     mailbox,
     needs_smtputf8,
-    phrase_header,
 )
 
 __all__ = [
@@ -49,6 +49,7 @@ _CRLF = b"\r\n"
 _CACHE_LIMIT = 5000  # lines kept per template
 _CACHE_LINE = 2000  # longer lines are rarely shared: not worth the memory
 SOFT_BREAK = b"=\r\n"  # a quoted-printable soft line break: decodes to nothing
+_QP_LINE = 76  # RFC 2045: quoted-printable lines of at most 76 characters
 
 
 _ID_PREFIX = secrets.token_hex(6)  # per process: with the counter, unique without a syscall
@@ -96,9 +97,24 @@ def join_qp(pieces: list[bytes]) -> bytes:
     """Encoded pieces joined by soft line breaks: each starts a line, so each is encoded alone.
 
     This is what lets the shared parts of a body be encoded once per issue and only the
-    personal values per recipient.
+    personal values per recipient. The ``=`` of a soft break ends the last line of the piece
+    before it, so a piece whose last line is already 76 characters has one more break put in.
     """
-    return SOFT_BREAK.join(pieces)
+    joined = pieces
+    for n in range(len(pieces) - 1):
+        piece = pieces[n]
+        if len(piece) - piece.rfind(b"\n") - 1 > _QP_LINE - 1:
+            if joined is pieces:
+                joined = list(pieces)  # the caller's list stays as it was
+            joined[n] = _shorten_last_line(piece)
+    return SOFT_BREAK.join(joined)
+
+
+def _shorten_last_line(piece: bytes) -> bytes:
+    """The piece with its last line (76 characters) split before its last character: an
+    ``=XX`` escape is one character and moves whole (a literal ``=`` never occurs in QP)."""
+    cut = 3 if piece[-3:-2] == b"=" else 1
+    return piece[:-cut] + SOFT_BREAK + piece[-cut:]
 
 
 class QuotedPrintable:
@@ -149,19 +165,22 @@ class MessageTemplate:
         ]
         if settings.reply_to:
             head.append(address_header("Reply-To", "", settings.reply_to))
+        self._top = b"".join(head)
+        # One List-Id line per list (RFC 2919), made on first use; "" is the configured one.
+        self._list_lines: dict[str, bytes] = {"": b""}
         if list_headers and settings.list_id:
-            phrase, _, angle = settings.list_id.rpartition("<")
-            head.append(phrase_header("List-Id", phrase.strip(), angle.rstrip(">").strip()))
+            self._list_lines[""] = list_id_line(settings.list_id)
+        rest = []
         if settings.feedback_id:
-            head.append(fold("Feedback-ID", settings.feedback_id))
+            rest.append(fold("Feedback-ID", settings.feedback_id))
         for name, value in extra_headers:
-            head.append(fold(name, value))
+            rest.append(fold(name, value))
+        self._rest = b"".join(rest)
         self._mailto = ""
         if settings.unsubscribe_mailto:
             addr = mailbox("List-Unsubscribe", settings.unsubscribe_mailto)
             self._mailto = f"<mailto:{addr.addr_spec}?subject=unsubscribe>"
             check_url("List-Unsubscribe", self._mailto[1:-1])
-        self._head = b"".join(head)
         self._mime = (
             f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'
             f"--{boundary}\r\n"
@@ -187,6 +206,7 @@ class MessageTemplate:
         html: str,
         text: str,
         unsubscribe_url: str = "",
+        list_id: str = "",
     ) -> Built:
         """One recipient's message as CRLF bytes, ready for SMTP or an .eml file."""
         return self.build_encoded(
@@ -197,6 +217,7 @@ class MessageTemplate:
             text_qp=self._qp_text.encode(text),
             html_qp=self._qp_html.encode(html),
             unsubscribe_url=unsubscribe_url,
+            list_id=list_id,
         )
 
     def build_encoded(
@@ -209,8 +230,15 @@ class MessageTemplate:
         text_qp: bytes,
         html_qp: bytes,
         unsubscribe_url: str = "",
+        list_id: str = "",
     ) -> Built:
-        """``build`` with bodies already quoted-printable (see ``join_qp``)."""
+        """``build`` with bodies already quoted-printable (see ``join_qp``); ``list_id`` is the
+        List-Id of the list the person is reached through (``headers.list_id``), "" for the
+        configured one."""
+        lines = self._list_lines
+        list_line = lines.get(list_id)
+        if list_line is None:
+            list_line = lines[list_id] = list_id_line(list_id) if self.list_headers else b""
         per = [
             address_header("To", to_name, to_email),
             b"Date: " + format_datetime(date).encode("ascii") + _CRLF,
@@ -221,5 +249,6 @@ class MessageTemplate:
             value = link + (",\r\n " + self._mailto if self._mailto else "")
             per.append(b"List-Unsubscribe: " + value.encode("ascii") + _CRLF)
             per.append(b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
-        parts = (self._head, *per, self._mime, text_qp, self._between, html_qp, self._end)
+        head = (self._top, list_line, self._rest, *per)
+        parts = (*head, self._mime, text_qp, self._between, html_qp, self._end)
         return Built(b"".join(parts), message_id, needs_smtputf8(to_email))

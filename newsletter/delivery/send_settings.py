@@ -9,13 +9,17 @@ once), the sender threads get the ``[sending]`` section, the transport comes fro
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from newsletter.core.config import Config, SendingConfig
 from newsletter.core.errors import UserError
 from newsletter.delivery.dkim_sign import DkimSigner, read_signer
-from newsletter.delivery.headers import HeaderSettings, check_value, mailbox
+from newsletter.delivery.headers import HeaderSettings, check_value, list_namespace, mailbox
 from newsletter.delivery.transport_factory import make_transport
+
+# RFC 2919: a list id is dot-atom text with at least one dot, ASCII only.
+_NAMESPACE = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+\Z")
 
 
 @dataclass(frozen=True)
@@ -31,10 +35,17 @@ class MessageSettings:
 
 
 def header_settings(config: Config) -> HeaderSettings:
-    """The shared header values, from ``[sending]`` and the organisation's name."""
+    """The shared header values, from ``[sending]`` and the organisation's name.
+
+    ``list_id`` is the base of every list's List-Id: a list gets ``Name <slug.NAMESPACE>``
+    (``headers.list_id``), NAMESPACE being the id in ``sending.list_id`` or, by default,
+    ``lists.DOMAIN``; a message of no list (a proof) carries the base itself.
+    """
     sending = config.sending
     domain = sending.message_id_domain or sending.from_address.rpartition("@")[2]
-    list_id = sending.list_id or f"{config.organisation.name} <newsletter.{domain}>"
+    list_id = sending.list_id or f"{config.organisation.name} <lists.{domain}>"
+    if sending.list_id:
+        _check_list_id(sending.list_id)
     return HeaderSettings(
         from_address=sending.from_address,
         from_name=sending.from_name,
@@ -44,6 +55,15 @@ def header_settings(config: Config) -> HeaderSettings:
         unsubscribe_mailto=sending.unsubscribe_mailto,
         message_id_domain=domain,
     )
+
+
+def _check_list_id(value: str) -> None:
+    namespace = list_namespace(value)
+    if not _NAMESPACE.match(namespace):
+        raise UserError(
+            f"sending.list_id: {value!r} needs an id of dot-separated words, like "
+            "'Our newsletter <news.example.org>' (each list's id is then SLUG.news.example.org)"
+        )
 
 
 def base_url(config: Config) -> str:

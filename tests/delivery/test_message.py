@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.header
 import email.policy
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -12,8 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsletter.core.config import load_config
 from newsletter.core.errors import UserError
-from newsletter.delivery import message
+from newsletter.core.models import IssueSnapshot, MailingList
+from newsletter.delivery import composer, message, send_settings
+from newsletter.delivery import headers as headers_mod
+from tests.conftest import write_config
 
 NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 TURKISH = "abcçdefgğhıijklmnoöprsştuüvyzABCÇDEFGĞHIİJKLMNOÖPRSŞTUÜVYZ “”‘’—…:;,.!?-0123456789 "
@@ -210,3 +215,40 @@ def test_fuzzed_bodies_round_trip(body: str) -> None:
     assert text.get_content() == expected
     assert html.get_content() == expected
     assert_line_limits(built.data)
+
+
+def test_each_list_has_its_own_list_id(tmp_path) -> None:
+    """RFC 2919: one List-Id per list, SLUG.NAMESPACE, the namespace from sending.list_id."""
+    config = load_config(write_config(tmp_path))
+    settings = replace(send_settings.message_settings(config), headers=SETTINGS)
+    snapshot = IssueSnapshot(issue_id=7, language="tr", subject="Kasım", html="<p>x</p>", text="x")
+    monthly = MailingList(id=1, slug="aylik", name="Aylık Bülten")
+    partners = MailingList(id=2, slug="partners", name="Partners")
+    made = composer.Composer(settings, 7, [snapshot], "tr", lists=[monthly, partners])
+    found = {}
+    for list_id in (1, 2, None):
+        r = composer.Recipient(1, 1, list_id, "ayse@example.org", "ayse@example.org", "Ayşe", "tr")
+        found[list_id] = parse(made.compose(r, NOW).data)["List-Id"]
+    assert found == {
+        1: "Aylık Bülten <aylik.bulten.example.org>",
+        2: "Partners <partners.bulten.example.org>",
+        None: "Göç Bülteni <bulten.example.org>",  # a proof: the configured value itself
+    }
+
+
+def test_list_id_namespace_defaults_to_lists_of_the_domain(tmp_path) -> None:
+    config = load_config(write_config(tmp_path))
+    headers = send_settings.header_settings(config)
+    assert headers.list_id.endswith(f" <lists.{headers.domain}>")
+    assert headers_mod.list_id(headers.list_id, "aylik", "Aylık") == (
+        f"Aylık <aylik.lists.{headers.domain}>"
+    )
+
+
+@pytest.mark.parametrize("value", ["Bülten <bülten.example.org>", "Bülten <bulten>", "a b"])
+def test_a_list_id_that_is_not_a_dot_atom_is_refused(tmp_path, value: str) -> None:
+    path = write_config(tmp_path)
+    path.write_text(path.read_text().replace("[sending]\n", f'[sending]\nlist_id = "{value}"\n'))
+    config = load_config(path)
+    with pytest.raises(UserError, match="sending.list_id: .* needs an id"):
+        send_settings.header_settings(config)
