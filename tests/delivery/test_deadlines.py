@@ -53,7 +53,7 @@ def test_abort_ends_a_message_in_flight_at_once(trickle_server) -> None:
         target=lambda: found.append(t.send("haber@example.org", "a@example.org", MESSAGE))
     )
     sender.start()
-    time.sleep(0.5)  # the data is sent; the reply is trickling
+    assert server.message_read.wait(10)  # the data is sent; the reply is trickling
     began = time.monotonic()
     t.abort()
     sender.join(5)

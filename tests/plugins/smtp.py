@@ -146,6 +146,7 @@ class TrickleServer(threading.Thread):
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.done = threading.Event()
+        self.message_read = threading.Event()  # the whole message arrived; the reply is next
         self.ended_at: float | None = None  # when the client hung up
 
     def _trickle(self, conn: socket.socket, reply: bytes) -> None:
@@ -181,6 +182,7 @@ class TrickleServer(threading.Thread):
                 conn.sendall(b"354 go ahead\r\n")
                 while reader.readline() not in (b".\r\n", b""):
                     pass
+                self.message_read.set()
                 self._trickle(conn, b"250 2.0.0 queued as a long, long reply\r\n")
                 return
             elif verb == b"QUIT":
