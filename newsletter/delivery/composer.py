@@ -186,10 +186,16 @@ class Composer:
         self.secret = settings.secret
         self.tokens = TokenMaker(self.secret)
         self.base = settings.base_url
-        # The same for everyone: opens the web version even when no public list got the issue.
-        self.view_url = personalise.archive_url(
-            self.base, issue_id, archive_key(self.secret, issue_id)
-        )
+        # One per edition, the same for all its readers: the key opens the web version even when
+        # no public list got the issue, and ``lang`` keeps the reader's edition.
+        key = archive_key(self.secret, issue_id)
+        own = default_language
+        self.view_urls = {
+            snap.language: personalise.archive_url(
+                self.base, issue_id, key, lang="" if snap.language == own else snap.language
+            )
+            for snap in snapshots
+        }
         self.settings = settings.headers
         self.sender = settings.envelope_sender
         self.verp = settings.verp
@@ -210,7 +216,7 @@ class Composer:
         self.default = default_language if default_language in self.parts else snapshots[0].language
 
     def fields(self, r: Recipient, now: datetime) -> personalise.PersonalFields:
-        view = self.view_url
+        view = self.view_urls.get(r.language) or self.view_urls[self.default]
         if r.subscriber_id is None:  # a proof: no personal links that could unsubscribe anyone
             return personalise.PersonalFields(
                 name=r.name,

@@ -50,6 +50,9 @@ def check_sendable(
         one_line(f"issue {issue_id} subject ({snap.language} edition)", snap.subject)
     for mlist in mailing_lists:
         one_line(f"list '{mlist.slug}' name", mlist.name)
-    composer = Composer(settings, issue_id, snapshots, snapshots[0].language if snapshots else "")
-    for snap in snapshots:
-        composer.compose(replace(SAMPLE, language=snap.language), now)
+    own = snapshots[0].language if snapshots else ""
+    composer = Composer(settings, issue_id, snapshots, own, lists=mailing_lists)
+    for snap in snapshots:  # a sample reader of each list, so each List-Id is checked too
+        for mlist in mailing_lists or [None]:
+            sample = replace(SAMPLE, language=snap.language, list_id=mlist.id if mlist else 1)
+            composer.compose(sample, now)

@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from newsletter.audience import lists
 from newsletter.compose import issues
 from newsletter.core.clock import Clock
 from newsletter.core.db import session_scope
 from newsletter.core.errors import NotFound, UserError
-from newsletter.core.models import Delivery, IssueSnapshot, Send, Subscriber
+from newsletter.core.models import Delivery, IssueSnapshot, MailingList, Send, Subscriber
 from newsletter.delivery import ledger, ledger_faults
 from newsletter.delivery.composer import Composer, Recipient
 from newsletter.delivery.send_settings import message_settings
@@ -119,8 +120,11 @@ class _StatusWatch:
         return self.status != "running"
 
 
-def _load(engine: Engine, send_id: int) -> tuple[Send, list[IssueSnapshot], str, Progress]:
-    """The send, its issue's frozen snapshots and language, and the counts so far."""
+def _load(
+    engine: Engine, send_id: int
+) -> tuple[Send, list[IssueSnapshot], str, Progress, list[MailingList]]:
+    """The send, its issue's frozen snapshots and language, the counts so far, and its lists
+    (each list's members get that list's List-Id)."""
     with session_scope(engine) as s:
         send = s.get(Send, send_id)
         if send is None:
@@ -128,9 +132,10 @@ def _load(engine: Engine, send_id: int) -> tuple[Send, list[IssueSnapshot], str,
         issue = issues.get(s, send.issue_id)
         snaps = issues.snapshots(s, send.issue_id)
         counts = ledger.status_counts(s, send_id)
+        mlists = [m for slug in send.lists if (m := lists.find(s, slug)) is not None]
     total = sum(counts.values())
     progress = Progress(total=total, done_before=total - counts["queued"])
-    return send, snaps, issue.language, progress
+    return send, snaps, issue.language, progress, mlists
 
 
 def run_send(
@@ -150,11 +155,11 @@ def run_send(
     A setting or a frozen issue no message can be made with (a DKIM key gone, a subject with
     a line break) would fail every recipient the same way: the send pauses with the reason
     instead, for a person to fix and resume, and nothing is retried meanwhile."""
-    send, snaps, language, counts = _load(engine, send_id)
+    send, snaps, language, counts, mlists = _load(engine, send_id)
     if send.status != "running":
         return RunResult(send_id, send.status, send.pause_reason, counts)
     try:
-        composer = Composer(message_settings(config), send.issue_id, snaps, language)
+        composer = Composer(message_settings(config), send.issue_id, snaps, language, lists=mlists)
         transport = make_transport(config)
     except UserError as exc:
         return _cannot_run(engine, send_id, str(exc), clock, counts)

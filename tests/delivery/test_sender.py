@@ -490,3 +490,28 @@ def test_an_unexpected_error_in_a_sender_thread_pauses_the_send_and_loses_nobody
     assert run_send(engine, config, send_id, utcnow).status == "done"
     got = [r for m in server.messages for r in m.rcpt_tos]
     assert sorted(got) == sorted(e for e, _ in people(40) if e != failed[0])  # each once
+
+
+def test_each_list_has_its_list_id_and_each_edition_its_view_online_link(
+    tmp_path: Path, smtp_factory
+) -> None:
+    server = smtp_factory()
+    config, engine, issue_id = setup(tmp_path, server, n=2)  # two Turkish readers on "genel"
+    with db.session_scope(engine) as s:
+        partners = make_list(s, "ortaklar")
+        add_people(s, partners, [("anna@example.org", "Anna")], language="en")
+    send_id = start(engine, config, issue_id, ["genel", "ortaklar"])
+    assert run_send(engine, config, send_id, utcnow).status == "done"
+    got = {
+        m.rcpt_tos[0]: email.message_from_bytes(m.data, policy=email.policy.default)
+        for m in server.messages
+    }
+    english, turkish = got["anna@example.org"], got[people(2)[0][0]]
+    assert english["List-Id"].endswith("<ortaklar.lists.example.org>")
+    assert turkish["List-Id"].endswith("<genel.lists.example.org>")
+    assert english["Subject"] == "November news"
+    english_text = english.get_payload()[0].get_content()
+    turkish_text = turkish.get_payload()[0].get_content()
+    view = f"https://news.example.org/archive/{issue_id}?lang=en&key="
+    assert view in english_text  # "view online" opens the reader's edition
+    assert f"/archive/{issue_id}?key=" in turkish_text and "lang=" not in turkish_text
