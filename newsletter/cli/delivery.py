@@ -305,6 +305,13 @@ def report(issue_id: int = ISSUE, as_json: bool = JSON_OPTION) -> None:
     for status, count in data["counts"].items():
         label = "possibly sent" if status == "sending" else status
         typer.echo(f"  {label:<14}{count:>8}")
+    if len(data["editions"]) > 1:
+        typer.echo("Per edition:")
+        for language, c in data["editions"].items():
+            typer.echo(
+                f"  {language:<6} {c['sent']} sent, {c['failed']} failed, "
+                f"{c['sending']} possibly sent, {c['unsubscribed']} unsubscribed since"
+            )
     several = len(sends) > 1
     _rows("Failed", data["failed"], several)
     title = "Possibly sent (in flight when a run stopped; not sent again)"

@@ -1,4 +1,5 @@
-"""Reading the ledger: counts per status, failed recipients, possibly sent ones (all sends)."""
+"""Reading the ledger: counts per status and per language edition, failed recipients, possibly
+sent ones (all sends)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from newsletter.compose import issues
 from newsletter.core.errors import NotFound
-from newsletter.core.models import Delivery, Send, Subscriber
+from newsletter.core.models import Delivery, Send, Subscriber, Subscription
 
 STATUSES = ("queued", "sending", "sent", "failed", "skipped")
 
@@ -46,6 +47,39 @@ def issue_counts(session: Session, issue_id: int) -> dict[int, dict[str, int]]:
     for send_id, status, n in rows:
         found.setdefault(send_id or 0, dict.fromkeys(STATUSES, 0))[status] = n
     return found
+
+
+def edition_counts(session: Session, issue_id: int, since: Any) -> dict[str, dict[str, int]]:
+    """Per language edition: counts per status, and ``unsubscribed``: how many of those it was
+    sent to have left the list it was sent for since ``since`` (the first send's start)."""
+    found: dict[str, dict[str, int]] = {}
+    rows = session.exec(
+        select(Delivery.language, Delivery.status, sa.func.count())
+        .where(Delivery.issue_id == issue_id)
+        .group_by(Delivery.language, Delivery.status)
+    ).all()
+    for language, status, n in rows:
+        found.setdefault(language, dict.fromkeys((*STATUSES, "unsubscribed"), 0))[status] = n
+    left = session.exec(
+        select(Delivery.language, sa.func.count())
+        .join(
+            Subscription,
+            sa.and_(
+                col(Subscription.subscriber_id) == col(Delivery.subscriber_id),
+                col(Subscription.list_id) == col(Delivery.list_id),
+            ),
+        )
+        .where(
+            Delivery.issue_id == issue_id,
+            Delivery.status == "sent",
+            Subscription.status == "unsubscribed",
+            col(Subscription.unsubscribed_at) >= since,
+        )
+        .group_by(Delivery.language)
+    ).all()
+    for language, n in left:
+        found[language]["unsubscribed"] = n
+    return dict(sorted(found.items()))
 
 
 def _total(per_send: dict[int, dict[str, int]]) -> dict[str, int]:
@@ -109,6 +143,7 @@ def report(session: Session, issue_id: int) -> dict[str, Any]:
         "total": sum(counts.values()),
         "counts": counts,
         "sends": [_send(s, per_send.get(s.id or 0, dict(empty))) for s in all_sends],
+        "editions": edition_counts(session, issue_id, all_sends[0].started_at),
         "failed": [row(d, e) for d, e in rows if d.status == "failed"],
         # Handed over with no final answer: in flight now, or when a run was killed. Never
         # sent again automatically.
