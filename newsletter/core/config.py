@@ -64,6 +64,8 @@ class LibraryConfig(Section):
 class RenderingConfig(Section):
     templates_dir: str = ""
     theme: str = "monthly"
+    # `issues check` warns above this estimated height on a phone: a report, not a digest.
+    max_height_px: int = Field(6000, ge=1000, le=100_000)
 
 
 class PublicConfig(Section):

@@ -187,13 +187,14 @@ def _local_host(host: str) -> bool:
     return not address.is_global
 
 
-def accessibility_findings(html: str) -> list[Finding]:
+def accessibility_findings(html: str, max_height: int = HEIGHT_WARN_PX) -> list[Finding]:
     """The accessibility pass (``html_audit``) and the phone height estimate, as warnings."""
     problems, height = html_audit.audit(html)
     out = [Finding(p.id, "warning", f"accessibility: {p.message}") for p in problems]
-    if height > HEIGHT_WARN_PX:
+    if height > max_height:
         msg = (
-            f"the email is about {height} px tall on a phone (over {HEIGHT_WARN_PX}): "
+            f"the email is about {height} px tall on a phone (over {max_height}, "
+            "rendering.max_height_px): "
             "use the teaser layout or fewer blocks"
         )
         out.append(Finding("email-too-long", "warning", msg))
@@ -287,5 +288,7 @@ def check_view(view: IssueView, config: Config, untranslated: str = "warning") -
     except UserError as exc:
         return [*findings, Finding("mjml-error", "error", str(exc))]
     text = plaintext.render_text(view, context)
-    findings += part_findings(html, text, config) + accessibility_findings(html)
+    findings += part_findings(html, text, config) + accessibility_findings(
+        html, config.rendering.max_height_px
+    )
     return findings + size_findings(html, view, config)

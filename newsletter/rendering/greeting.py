@@ -14,6 +14,7 @@ left out: "مرحباً {name}،" becomes "مرحباً،".
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -90,3 +91,30 @@ def _why(personal: str, public: str, organisation: str, isolate: bool) -> Line:
         _fill(personal, {"email": p["email"], "organisation": organisation}, isolate),
         _fill(public, {"organisation": organisation}, isolate),
     )
+
+
+# An address as long as most are: the width the reader's own address takes when wrapping.
+ADDRESS_WIDTH = 28
+
+
+def why_text(labels: dict[str, str], organisation: str, width: int) -> list[str]:
+    """The "why you get this" lines of the text part, wrapped within ``width`` as each reader
+    sees them: the personal and the public variant are wrapped apart (only one is shown), and
+    the address marker counts as a typical address, not as the few characters it is."""
+    return list(_why_text(labels["why"], labels["why_public"], organisation, width))
+
+
+@lru_cache(maxsize=256)
+def _why_text(personal: str, public: str, organisation: str, width: int) -> tuple[str, ...]:
+    p = markers()
+    stand_in = "\ue0ff" * ADDRESS_WIDTH  # one unbreakable word, as long as an address
+
+    def wrapped(template: str, values: dict[str, str]) -> str:
+        text = template.format_map({**values, "email": stand_in})
+        lines = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+        return "\n".join(lines).replace(stand_in, p["email"])
+
+    on, off, end = p["if_email"], p["if_no_email"], p["end"]
+    present = wrapped(personal, {"organisation": organisation})
+    absent = wrapped(public, {"organisation": organisation})
+    return (f"{on}{present}{end}{off}{absent}{end}",)

@@ -15,7 +15,7 @@ from typing import Any
 import nh3
 from markdown_it.token import Token
 
-from newsletter.rendering import bidi, safe_markdown
+from newsletter.rendering import bidi, greeting, safe_markdown
 from newsletter.rendering.safe_markdown import is_allowed_url
 from newsletter.rendering.view import IssueView
 
@@ -188,15 +188,16 @@ def render_text(view: IssueView, context: dict[str, Any]) -> str:
         lines.append("")
         for block in section["blocks"]:
             lines.extend(_block(block, sources.get(block["id"], ""), context))
-    lines.extend(_footer(context["labels"], p, org, context["why_text"], edition))
+    why = greeting.why_text(context["labels"], org["name"], WIDTH)
+    lines.extend(_footer(context["labels"], p, org, why, edition))
     return "\n".join(lines).strip() + "\n"
 
 
 def _footer(
-    labels: dict[str, str], p: dict[str, str], org: dict[str, Any], why: str, edition: str
+    labels: dict[str, str], p: dict[str, str], org: dict[str, Any], why: list[str], edition: str
 ) -> list[str]:
     lines = [org["name"], org["postal_address"], ""]
-    lines.append(why)  # not wrapped: the markers would count towards the line width
+    lines.extend(why)  # wrapped by greeting.why_text, the address counted at a typical length
     lines.append("")
     lines.append(f"{labels['view_online']}: {p['view_online_url']}")
     lines.append(

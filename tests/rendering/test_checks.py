@@ -339,3 +339,12 @@ def test_a_very_long_email_is_a_warning(config):
     assert finding.severity == "warning" and "px tall on a phone" in finding.message
     digest = checks.check_view(_with_blocks(*long[:3]), config)
     assert "email-too-long" not in {f.id for f in digest}
+
+
+def test_the_height_limit_is_configurable(tmp_path):
+    key = "NEWSLETTER_RENDERING_MAX_HEIGHT_PX"
+    strict = load_config(write_config(tmp_path), environ={key: "1000"})
+    found = checks.check_view(june_view(), strict)
+    assert "rendering.max_height_px" in _one(found, "email-too-long").message
+    relaxed = load_config(write_config(tmp_path), environ={key: "100000"})
+    assert "email-too-long" not in {f.id for f in checks.check_view(june_view(), relaxed)}

@@ -45,7 +45,9 @@ def test_footer_has_address_reason_and_links(config):
     text = _text(config)
     footer = text[text.index("\n-- \n") :]
     assert "Atatürk Bulvarı 1, 06420 Çankaya, Ankara, Türkiye" in footer
-    assert "because ayse@example.org is subscribed to updates from Örnek Kuruluş." in footer
+    # The reason is wrapped like the rest of the text part, so it may span lines.
+    reason = "because ayse@example.org is subscribed to updates from Örnek Kuruluş."
+    assert reason in " ".join(footer.split())
     assert "View online: https://news.example.org/archive/3" in footer
     assert "Manage preferences: https://news.example.org/p/tok" in footer
     assert "Unsubscribe: https://news.example.org/u/tok" in footer
@@ -93,3 +95,14 @@ def test_mailto_links_show_the_address():
 def test_long_words_and_urls_are_not_broken():
     url = "https://example.org/" + "a" * 100
     assert url in markdown_to_text(f"Long link: <{url}>")
+
+
+def test_the_reason_is_wrapped_within_the_line_width(config):
+    long_name = "Örnek Kuruluş Türkiye Ülke Ofisi İletişim ve Dış İlişkiler Birimi"
+    config.organisation.name = long_name
+    text = _text(config)
+    footer = text[text.index("\n-- \n") :]
+    reason = [line for line in footer.splitlines() if "receive" in line or "Birimi" in line]
+    assert len(reason) >= 2, footer  # one long sentence became several lines
+    assert all(len(line) <= 76 for line in reason), reason
+    assert f"subscribed to updates from {long_name}." in " ".join(footer.split())
