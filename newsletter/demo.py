@@ -1,30 +1,41 @@
 """The demo: a whole month's work on the embedded defaults, in a folder of its own.
 
-It imports the sample bulletin as blocks, marks them ready, creates a list of fictitious
-subscribers, composes the monthly issue, checks and approves it, and sends it through the
-outbox transport. Everything goes through the same services as the CLI.
+It imports the sample bulletin (twelve stories of one month) as blocks, marks them ready, adds
+Turkish and Arabic translations of a few of them (demo-translations.yaml), creates a list of
+fictitious subscribers, composes the month's issue with Turkish and Arabic editions, checks and
+approves it, and sends it through the outbox transport, each reader getting their language's
+edition. Everything goes through the same services as the CLI.
 """
 
 from __future__ import annotations
 
+import calendar
 import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
+
+import yaml
+from babel.dates import format_date
+from sqlmodel import Session
 
 from newsletter.audience import lists, roster
-from newsletter.compose import issues, period
+from newsletter.compose import editions, issues, period
+from newsletter.compose.issue_content import sections
 from newsletter.compose.preview import PreviewFiles, write_preview
 from newsletter.core import db
 from newsletter.core.clock import Clock
 from newsletter.core.config import Config, load_config
 from newsletter.core.errors import UserError
+from newsletter.core.models import Block
 from newsletter.delivery import ledger, sender
 from newsletter.library import blocks
 from newsletter.library.importer import ImportOptions, import_files
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLE = DATA / "sample-bulletin.txt"
+TRANSLATIONS = DATA / "demo-translations.yaml"
 ACTOR = "demo"
 
 CONFIG = """\
@@ -47,20 +58,31 @@ FIRST = ["Ayşe", "Mehmet", "Zeynep", "Mustafa", "Elif", "Hüseyin", "Fatma", "�
 LAST = ["Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Öztürk", "Aydın", "Al-Hassan",
         "Haddad", "Mansour", "Smith", "García"]
 LANGS = ["tr", "en", "ar", "en"]
+# What a translation shares with its English story: the facts, not the words.
+SHARED = ("kind", "area", "places", "partners", "event_date", "event_date_end", "image_url",
+          "image_alt", "image_credit", "link_url", "link_label", "author")  # fmt: skip
 
 
 @dataclass
 class DemoResult:
     folder: Path
     config_file: Path
+    database: Path
     blocks: int
+    translated: int  # stories with Turkish and Arabic versions
     subscribers: int
     issue_id: int
+    title: str
     status: str
     sent: int
     outbox: Path
-    preview: PreviewFiles
+    previews: dict[str, PreviewFiles]  # by edition language, the issue's own first
     messages: list[Path] = field(default_factory=list)
+
+    @property
+    def preview(self) -> PreviewFiles:
+        """The preview of the issue in its own language."""
+        return next(iter(self.previews.values()))
 
 
 def fictitious_people(count: int) -> list[tuple[str, str, str]]:
@@ -71,6 +93,17 @@ def fictitious_people(count: int) -> list[tuple[str, str, str]]:
         email = f"reader{i + 1:03d}@example.{'org' if i % 2 else 'com'}"
         people.append((f"{first} {last}", email, LANGS[i % len(LANGS)]))
     return people
+
+
+def month_of(days: list[date]) -> tuple[date, date]:
+    """The first and last day of the one calendar month all ``days`` fall in: the issue's
+    period, so the month in its title is the month of every story in it."""
+    months = sorted({(d.year, d.month) for d in days})
+    if len(months) != 1:
+        named = ", ".join(f"{y}-{m:02d}" for y, m in months)
+        raise UserError(f"{SAMPLE}: the stories span several months ({named}), not one issue's")
+    year, month = months[0]
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
 def prepare_folder(folder: Path, fresh: bool) -> Path:
@@ -86,6 +119,16 @@ def prepare_folder(folder: Path, fresh: bool) -> Path:
     return config_file
 
 
+def load_translations() -> dict[str, Any]:
+    with TRANSLATIONS.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _paragraphs(text: str) -> str:
+    """Text wrapped in the YAML file as Markdown paragraphs, each on one line."""
+    return "\n\n".join(" ".join(p.split()) for p in text.strip().split("\n\n"))
+
+
 def _import_sample(engine, config: Config, clock: Clock) -> tuple[list[int], date, date]:
     reports = import_files(engine, config.library, [SAMPLE], ImportOptions(author=ACTOR), clock())
     created = reports[0].created
@@ -96,8 +139,34 @@ def _import_sample(engine, config: Config, clock: Clock) -> tuple[list[int], dat
         for block_id in ids:
             blocks.set_status(session, block_id, "ready", clock())
         found = [blocks.get(session, block_id) for block_id in ids]
-        days = [b.event_date for b in found if b.event_date]
-    return ids, min(days), max(days)
+        undated = [b.title for b in found if b.event_date is None]
+        if undated:
+            raise UserError(f"{SAMPLE}: no date found in the story {undated[0]!r}")
+        start, end = month_of([d for b in found for d in (b.event_date, b.event_date_end) if d])
+    return ids, start, end
+
+
+def _translate_stories(session: Session, config: Config, ids: list[int], clock: Clock) -> int:
+    """Ready Turkish and Arabic blocks in the translation groups of their English stories;
+    returns how many stories were translated."""
+    by_title = {b.title: b for b in (blocks.get(session, i) for i in ids)}
+    count = 0
+    for number, story in enumerate(load_translations()["stories"], 1):
+        source: Block | None = by_title.get(story["source"])
+        if source is None:
+            raise UserError(f"{TRANSLATIONS}: no story titled {story['source']!r} in {SAMPLE}")
+        group = f"demo-story-{number}"
+        blocks.update(session, config.library, source.id or 0, {"translation_group": group},
+                      clock())  # fmt: skip
+        shared = {name: getattr(source, name) for name in SHARED}
+        for language in ("tr", "ar"):
+            text = story[language]
+            blocks.create(session, config.library, {
+                **shared, "title": text["title"], "body": _paragraphs(text["body"]),
+                "language": language, "translation_group": group, "status": "ready",
+            }, clock())  # fmt: skip
+        count += 1
+    return count
 
 
 def _audience(engine, config: Config, clock: Clock, count: int) -> None:
@@ -112,6 +181,20 @@ def _audience(engine, config: Config, clock: Clock, count: int) -> None:
             )  # fmt: skip
 
 
+def _editions(session: Session, issue_id: int, start: date, clock: Clock) -> None:
+    """The Turkish and Arabic editions: their texts, headings, and English where untranslated
+    (allowed, with a note to the reader, so the checks warn rather than refuse)."""
+    data = load_translations()
+    rows = sections(session, issue_id)
+    for language, texts in data["editions"].items():
+        month = format_date(start, "LLLL y", locale=language)
+        fields: dict[str, Any] = {k: v.format(month=month) for k, v in texts.items()}
+        fields.update(allow_fallback=True, untranslated_note=True)
+        headings = {n: data["headings"][row.area][language]
+                    for n, row in enumerate(rows, 1) if row.area in data["headings"]}  # fmt: skip
+        editions.translate(session, issue_id, language, fields, headings, ACTOR, clock())
+
+
 def _issue(engine, config: Config, clock: Clock, start: date, end: date) -> int:
     with db.session_scope(engine) as session:
         issue = issues.create(
@@ -121,6 +204,7 @@ def _issue(engine, config: Config, clock: Clock, start: date, end: date) -> int:
             intro="Here is what our teams and partners did across Türkiye this month.",
         )  # fmt: skip
         period.compose(session, config, issue.id, start, end, ACTOR, clock())
+        _editions(session, issue.id or 0, start, clock)
         issues.submit(session, issue.id, ACTOR, clock())
         issues.approve(session, config, issue.id, ACTOR, clock())
         return issue.id
@@ -135,19 +219,28 @@ def run_demo(folder: Path, clock: Clock, recipients: int = 24, fresh: bool = Fal
     try:
         db.upgrade(engine)
         ids, start, end = _import_sample(engine, config, clock)
+        with db.session_scope(engine) as session:
+            translated = _translate_stories(session, config, ids, clock)
         _audience(engine, config, clock, recipients)
         issue_id = _issue(engine, config, clock, start, end)
         with db.session_scope(engine) as session:
             send = ledger.start_send(session, issue_id, ["monthly-update"], clock(), config)
         result = sender.run_send(engine, config, send.id or 0, clock)
         with db.session_scope(engine) as session:
-            status = issues.get(session, issue_id).status
-            preview = write_preview(session, config, issue_id, folder / "preview")
+            issue = issues.get(session, issue_id)
+            own, status, title = issue.language, issue.status, issue.title
+            others = sorted(issue.translations)
+            previews = {own: write_preview(session, config, issue_id, folder / "preview")}
+            for language in others:
+                previews[language] = write_preview(
+                    session, config, issue_id, folder / "preview", language=language
+                )
     finally:
         engine.dispose()
     outbox = config.resolve_path(config.sending.outbox_dir)
     return DemoResult(
-        folder=folder, config_file=config_file, blocks=len(ids), subscribers=recipients,
-        issue_id=issue_id, status=status, sent=result.progress.sent, outbox=outbox,
-        preview=preview, messages=sorted(outbox.glob("*.eml")),
+        folder=folder, config_file=config_file, database=Path(engine.url.database or ""),
+        blocks=len(ids), translated=translated, subscribers=recipients, issue_id=issue_id,
+        title=title, status=status, sent=result.progress.sent, outbox=outbox, previews=previews,
+        messages=sorted(outbox.glob("*.eml")),
     )  # fmt: skip

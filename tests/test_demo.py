@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import email
 import email.policy
+import sqlite3
+from datetime import date
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from newsletter.cli.main import app
-from newsletter.demo import fictitious_people
+from newsletter.core.errors import UserError
+from newsletter.demo import fictitious_people, month_of
 
 
 def test_demo_sends_the_sample_issue_to_the_outbox(tmp_path: Path) -> None:
     folder = tmp_path / "demo"
     result = CliRunner().invoke(app, ["demo", "--folder", str(folder), "--recipients", "5"])
     assert result.exit_code == 0, result.stderr or result.output
-    assert "issue:       #1, sent" in result.stdout
+    assert "issue:        #1, sent: Monthly update, March 2026" in result.stdout
     messages = sorted((folder / "outbox").glob("*.eml"))
     assert len(messages) == 5
     parsed = [
@@ -24,8 +28,7 @@ def test_demo_sends_the_sample_issue_to_the_outbox(tmp_path: Path) -> None:
     ]
     recipients = {str(m["To"]) for m in parsed}
     assert len(recipients) == 5  # everyone once, nobody twice
-    first = parsed[0]
-    assert first["Subject"].startswith("Our work this month")
+    first = next(m for m in parsed if str(m["Subject"]).startswith("Our work this month"))
     assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     html = first.get_body(("html",)).get_content()
     assert "Job Fair in Gaziantep" in html
@@ -66,3 +69,70 @@ def test_fictitious_people_use_reserved_domains_and_unique_addresses() -> None:
     assert len(set(addresses)) == 40
     assert all(a.endswith(("@example.org", "@example.com")) for a in addresses)
     assert any("ş" in p[0].lower() or "ç" in p[0].lower() for p in people)
+
+
+def _run(folder: Path, recipients: int = 4) -> str:
+    result = CliRunner().invoke(app, ["demo", "--folder", str(folder), "--recipients",
+                                      str(recipients)])  # fmt: skip
+    assert result.exit_code == 0, result.stderr or result.output
+    return result.stdout
+
+
+def test_demo_issue_holds_twelve_stories_of_the_month_its_title_names(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    out = _run(folder)
+    with sqlite3.connect(folder / "newsletter.db") as conn:
+        stories = conn.execute(
+            "SELECT b.event_date, b.event_date_end, b.area FROM placements p "
+            "JOIN blocks b ON b.id = p.block_id"
+        ).fetchall()
+        (title,) = conn.execute("SELECT title FROM issues WHERE id = 1").fetchone()
+    assert len(stories) == 12
+    days = [date.fromisoformat(d) for row in stories for d in row[:2] if d]
+    assert {(d.year, d.month) for d in days} == {(2026, 3)}
+    assert title == "Monthly update, March 2026"
+    assert len({row[2] for row in stories}) >= 6  # across the programme areas
+    assert f"database:     {folder / 'newsletter.db'}" in out
+
+
+def test_demo_sends_three_editions_each_reader_in_their_language(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    out = _run(folder, recipients=4)  # languages tr, en, ar, en
+    assert "editions:     en, ar, tr" in out
+    subjects = sorted(
+        str(email.message_from_bytes(p.read_bytes(), policy=email.policy.default)["Subject"])
+        for p in (folder / "outbox").glob("*.eml")
+    )
+    assert subjects == [
+        "Bu ayki çalışmalarımız: Mart 2026",
+        "Our work this month: March 2026",
+        "Our work this month: March 2026",
+        "عملنا هذا الشهر: مارس 2026",
+    ]
+    for language in ("en", "tr", "ar"):
+        stem = "issue-1" if language == "en" else f"issue-1-{language}"
+        assert f"preview ({language}): {(folder / 'preview' / stem).resolve()}.html" in out
+    turkish = (folder / "preview" / "issue-1-tr.html").read_text(encoding="utf-8")
+    assert "Aylık bülten, Mart 2026" in turkish
+    assert "İş Fuarı 300 İş Arayanı" in turkish  # a translated story
+    assert "Göç ve sağlık" in turkish  # a translated section heading
+    arabic = (folder / "preview" / "issue-1-ar.html").read_text(encoding="utf-8")
+    assert 'dir="rtl"' in arabic
+    assert "أسبوع التناغم يجمع الجيران في شانلي أورفا" in arabic
+    assert "Household Survey Findings Presented in Ankara" in arabic  # untranslated, in English
+
+
+def test_demo_issue_passes_its_checks_with_warnings_only(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    _run(folder, recipients=1)
+    config = folder / "newsletter.toml"
+    check = CliRunner().invoke(app, ["--config", str(config), "issues", "check", "1"])
+    assert check.exit_code == 0, check.stderr or check.output
+    assert "0 error(s)" in check.stdout
+
+
+def test_a_period_is_the_one_month_of_its_stories() -> None:
+    assert month_of([date(2026, 2, 3), date(2026, 2, 28)]) == (date(2026, 2, 1),
+                                                               date(2026, 2, 28))  # fmt: skip
+    with pytest.raises(UserError, match="several months"):
+        month_of([date(2026, 2, 25), date(2026, 3, 2)])

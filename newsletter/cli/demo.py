@@ -14,18 +14,27 @@ def demo(
     recipients: int = typer.Option(24, help="How many fictitious subscribers to send to."),
     fresh: bool = typer.Option(False, "--fresh", help="Remove an earlier demo in the folder."),
 ) -> None:
-    """Import sample blocks, compose and approve an issue, and send it to the outbox folder."""
+    """Import sample blocks, compose and approve an issue, and send it to the outbox folder.
+
+    Twelve stories of one month, a few translated: the issue has English, Turkish and Arabic
+    editions, and each fictitious reader gets theirs.
+    """
     from newsletter.demo import run_demo
 
     result = run_demo(folder, utcnow, recipients=recipients, fresh=fresh)
-    typer.echo(f"config:      {result.config_file}")
-    typer.echo(f"blocks:      {result.blocks} imported from the sample bulletin and marked ready")
-    typer.echo(f"subscribers: {result.subscribers} fictitious people on the list monthly-update")
-    typer.echo(f"issue:       #{result.issue_id}, {result.status}")
-    typer.echo(f"sent:        {result.sent} messages written to {result.outbox}/")
-    typer.echo(f"preview:     {result.preview.html.resolve()}")
-    typer.echo(f"             {result.preview.text.resolve()}")
-    typer.echo(f"Next: cd {folder} && newsletter issues report {result.issue_id}")
+    echo = typer.echo
+    echo(f"config:       {result.config_file.resolve()}")
+    echo(f"database:     {result.database}")
+    echo(f"blocks:       {result.blocks} stories imported from the sample bulletin, marked ready;")
+    echo(f"              {result.translated} of them also in Turkish and Arabic (translations)")
+    echo(f"subscribers:  {result.subscribers} fictitious people on the list monthly-update")
+    echo(f"issue:        #{result.issue_id}, {result.status}: {result.title}")
+    echo(f"editions:     {', '.join(result.previews)}")
+    echo(f"sent:         {result.sent} messages written to {result.outbox.resolve()}/")
+    for language, files in result.previews.items():
+        echo(f"preview ({language}): {files.html.resolve()}")
+        echo(f"              {files.text.resolve()}")
+    echo(f"Next: cd {folder} && newsletter issues report {result.issue_id}")
 
 
 def register(app: typer.Typer) -> None:
