@@ -5,13 +5,11 @@ Screenshots go to test-artifacts/ for people to look at.
 
 from __future__ import annotations
 
-import struct
-import zlib
-
 import pytest
 
 from newsletter.rendering import email_render
 from newsletter.rendering.personalise import PersonalFields, compile_parts
+from tests.plugins.browser import solid_png
 from tests.plugins.compose import june_view
 
 pytestmark = pytest.mark.browser
@@ -25,27 +23,10 @@ READER = PersonalFields(
 )
 
 
-def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    """A solid-colour PNG, standing in for a photo (the test has no network)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    row = b"\x00" + bytes(rgb) * width
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(row * height))
-        + chunk(b"IEND", b"")
-    )
-
-
 @pytest.fixture
 def email_page(page, config, tmp_path):
     """Open the rendered June issue (as a reader gets it) at a given width."""
-    photo = _png(400, 300, (201, 122, 64))
+    photo = solid_png(400, 300, (201, 122, 64))
     page.route(
         "https://images.example.org/**",
         lambda route: route.fulfill(body=photo, content_type="image/png"),
