@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from newsletter.core.config import SchedulerConfig
 from newsletter.core.models import Delivery, EventLog, Issue, Send, WorkerHeartbeat
@@ -143,6 +143,13 @@ def collect(
         select(Send).where(Send.status.in_(("running", "paused"))).order_by(Send.id)  # type: ignore[attr-defined]
     ).all()
     shown = [_send(session, s, now) for s in sends]
+    # A send that delivered nothing (or too little) stays listed until its issue is acted on.
+    failed = session.exec(
+        select(Send)
+        .join(Issue, col(Issue.id) == col(Send.issue_id))
+        .where(Send.status == "failed", Issue.status == "failed")
+        .order_by(col(Send.id))
+    ).all()
     return {
         "now": now,
         "timezone": scheduler.timezone,
@@ -156,6 +163,7 @@ def collect(
             if not any(s["issue"] == i.id for s in shown)
         ],
         "missed": [_issue_time(i, scheduler, now) for i in _issues(session, "missed")],
+        "failed": [_send(session, s, now) for s in failed],
         "confirmations": confirmations.failing(session),
         "errors": _errors(session, errors),
     }
@@ -180,7 +188,7 @@ def _send_line(s: dict[str, Any]) -> str:
             parts.append(f"about {s['eta_minutes']:g} min left")
         parts.append(f"worker {s['worker']}" if s["worker"] else "waiting for a worker")
     else:
-        parts.append(f"paused: {s['pause_reason'] or 'no reason given'}")
+        parts.append(f"{s['status']}: {s['pause_reason'] or 'no reason given'}")
     if s["last_error"]:
         parts.append(f"last error: {_first_line(s['last_error'])}")
     return f"  send {s['send']}: issue {s['issue']} “{s['title']}” to {_lists(s)}: " + ", ".join(
@@ -237,6 +245,7 @@ def format_text(report: dict[str, Any]) -> str:
         *_section("Sending", [_send_line(s) for s in report["sending"]]),
         *_section("Paused", paused),
         *_section("Missed", missed),
+        *_section("Failed", [_send_line(f) for f in report["failed"]]),
         *_section("Confirmation emails not sent", _confirmation_lines(report)),
         *_section("Last errors", errors),
     ]

@@ -16,6 +16,7 @@ from newsletter.core.config import Config, load_config
 from newsletter.core.models import Delivery, EventLog, Issue, Send
 from newsletter.delivery import breaker, ledger, ledger_faults
 from newsletter.delivery.sender import run_send
+from newsletter.scheduling import status_report
 from newsletter.scheduling.worker import Worker
 from tests.conftest import write_config
 from tests.plugins.delivery import add_people, make_issue, make_list, people
@@ -161,7 +162,12 @@ def test_a_send_that_delivers_nothing_is_failed_not_done(
     with db.session_scope(engine) as s:
         assert s.get(Issue, issue_id).status == "failed"
         errors = s.exec(select(EventLog).where(EventLog.event == "send_failed")).all()
+        report = status_report.collect(s, config.scheduler, utcnow())
     assert [e.level for e in errors] == ["error"]
+    # `newsletter status` lists it under Failed, with the reason, until someone acts on it.
+    assert [f["send"] for f in report["failed"]] == [send_id]
+    shown = status_report.format_text(report)
+    assert "Failed (1):" in shown and "failed: only 0 of 4 delivered" in shown
 
 
 def test_a_share_below_the_threshold_is_failed(tmp_path: Path, fault_server: SmtpServer) -> None:
