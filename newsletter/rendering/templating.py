@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from newsletter.core.config import Config
 from newsletter.core.errors import UserError
+from newsletter.rendering import catalogue
 from newsletter.rendering import theme as theme_options
 
 BUILTIN = Path(newsletter_templates.__file__).parent
@@ -95,7 +96,8 @@ def mjml_attr(value: object) -> Markup:
 def clear_cache() -> None:
     """Forget compiled templates (after editing a theme in a long-running process)."""
     _environment.cache_clear()
-    _labels_table.cache_clear()
+    _theme_labels.cache_clear()
+    catalogue.clear_cache()
     theme_options.clear_cache()
 
 
@@ -119,37 +121,39 @@ def render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
 
 def load_labels(env: jinja2.Environment, theme: str, language: str) -> dict[str, str]:
     """Interface words for a language ('Read more', 'Unsubscribe'…), English as the fallback.
-    A theme without a labels file uses those of the theme it extends (``theme.toml``)."""
-    name = f"email/{theme}/labels.toml"
-    extends = theme_options.options(env, theme)["extends"]
-    if extends and extends != theme and not _has(env, name):
-        return load_labels(env, extends, language)
-    table = _labels_table(env, name)
-    base = dict(table.get("en", {}))
-    base.update(table.get(language.split("-")[0], {}))
-    base.update(table.get(language, {}))
-    return base
 
-
-def _has(env: jinja2.Environment, name: str) -> bool:
-    try:
-        env.loader.get_source(env, name)  # type: ignore[union-attr]
-    except jinja2.TemplateNotFound:
-        return False
-    return True
+    The words come from the Babel catalogues of the domain ``email`` (``catalogue``); a theme's
+    optional ``labels.toml`` changes any of them per language (``[tr] read_more = "…"``).
+    A theme without a labels file uses that of the theme it extends (``theme.toml``)."""
+    words = dict(catalogue.words(language))
+    table = _theme_labels(env, theme)
+    words.update(table.get("en", {}))
+    words.update(table.get(language.split("-")[0], {}))
+    words.update(table.get(language, {}))
+    return words
 
 
 @lru_cache(maxsize=32)
-def _labels_table(env: jinja2.Environment, name: str) -> dict[str, dict[str, str]]:
-    # Cached per environment, which is itself cached per template folder list.
+def _theme_labels(env: jinja2.Environment, theme: str) -> dict[str, dict[str, str]]:
+    # Cached per environment, which is itself cached per template folder list: a render looks
+    # the theme's words up once per language and never reads the file again.
+    name = f"email/{theme}/labels.toml"
     try:
         source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-    except jinja2.TemplateNotFound as exc:
-        raise UserError(f"labels file not found: {name} (searched {_searched(env)})") from exc
+    except jinja2.TemplateNotFound:
+        extends = theme_options.options(env, theme)["extends"]
+        return _theme_labels(env, extends) if extends and extends != theme else {}
     try:
-        return tomllib.loads(source)
+        table = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{filename}: {exc}") from exc
+    for language, found in table.items():
+        if not isinstance(found, dict):
+            raise UserError(f"{filename}: {language}: a table of words, [{language}]")
+        for key, value in found.items():
+            if not isinstance(value, str):
+                raise UserError(f"{filename}: [{language}] {key}: a text, in quotes")
+    return table
 
 
 def _template_frame(exc: BaseException, fallback: str) -> str:
