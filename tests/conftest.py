@@ -24,6 +24,7 @@ pytest_plugins = [
     "tests.plugins.delivery",
     "tests.plugins.scheduling",
     "tests.plugins.web",
+    "tests.plugins.admin",
 ]
 
 SECRET = "test-secret-key-that-is-long-enough-for-signing-0123456789"

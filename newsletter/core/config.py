@@ -177,6 +177,33 @@ class SecurityConfig(Section):
     secret_file: str = ".newsletter-secret"
 
 
+class WorkspaceConfig(Section):
+    """The browser workspace under /admin: sessions, the sign-in throttle, the approval rule."""
+
+    # A session unused this long signs out; none lasts longer than session_max_hours.
+    session_idle_minutes: int = Field(120, ge=5, le=7 * 24 * 60)
+    session_max_hours: int = Field(12, ge=1, le=24 * 30)
+    # Failed sign-ins within the window that lock an account, and that lock one address.
+    login_failures_per_account: int = Field(5, ge=1, le=100)
+    login_failures_per_ip: int = Field(20, ge=1, le=1000)
+    login_window_minutes: int = Field(15, ge=1, le=24 * 60)
+    # A one-person office may let the author approve their own issue.
+    allow_self_approval: StrictBool = False
+    # Rows per page in the workspace's listings.
+    page_size: int = Field(50, ge=10, le=500)
+
+
+class MediaConfig(Section):
+    """Photos uploaded in the workspace, re-encoded and served under [public] base_url/media/."""
+
+    folder: str = "media"
+    max_upload_bytes: int = Field(15 * 1024 * 1024, ge=100 * 1024, le=200 * 1024 * 1024)
+    # Pixels a decoded image may have: larger is refused as a decompression bomb.
+    max_pixels: int = Field(40_000_000, ge=1_000_000, le=200_000_000)
+    # The widths stored: 600 for the email, 1200 for high-density screens.
+    widths: list[int] = [600, 1200]
+
+
 class Config(Section):
     organisation: OrganisationConfig = OrganisationConfig()
     database: DatabaseConfig = DatabaseConfig()
@@ -191,6 +218,8 @@ class Config(Section):
     subscribers: SubscribersConfig = SubscribersConfig()
     security: SecurityConfig = SecurityConfig()
     bounces: BouncesConfig = BouncesConfig()
+    workspace: WorkspaceConfig = WorkspaceConfig()
+    media: MediaConfig = MediaConfig()
 
     # Where the file was found (None: defaults only). Relative paths resolve against its folder.
     source: Path | None = None

@@ -1,4 +1,5 @@
-"""The web app factory: ``create_app(config)`` assembles the public pages with their own engine.
+"""The web app factory: ``create_app(config)`` assembles the public pages and the workspace under
+/admin (``web.admin``) with their own engine.
 
 It only assembles: the shared context (``context.Web``), the security middleware, the error
 pages and the routers. The pages live in the routers (subscribe, unsubscribe, preferences,
@@ -24,15 +25,19 @@ from newsletter.core.db import open_database
 from newsletter.web import (
     archive_pages,
     error_pages,
+    media_files,
     preferences,
     site,
     subscribe,
     unsubscribe,
 )
+from newsletter.web.admin import pages as admin_pages
 from newsletter.web.context import Web
 from newsletter.web.security import BodyLimit, Csrf, SecurityHeaders
 
-ROUTERS = (site, subscribe, unsubscribe, preferences, archive_pages)
+ROUTERS = (site, subscribe, unsubscribe, preferences, archive_pages, media_files)
+# Where a body may be as large as an upload; everywhere else [web] max_body_bytes holds.
+UPLOAD_PATHS = ("/admin/media", "/admin/import", "/api/v1/media")
 
 
 def create_app(
@@ -62,9 +67,12 @@ def create_app(
     web = Web(config, engine, clock, secret, Csrf(secret))
     app.state.web = web
     # The last added runs first: the headers reach every answer, the 413 of BodyLimit too.
-    app.add_middleware(BodyLimit, max_bytes=config.web.max_body_bytes)
+    # Uploads (photos, documents) may be as large as [media] max_upload_bytes, plus the form.
+    upload = config.media.max_upload_bytes + 1024 * 1024
+    app.add_middleware(BodyLimit, max_bytes=config.web.max_body_bytes, large=(UPLOAD_PATHS, upload))
     app.add_middleware(SecurityHeaders, hsts=web.https)
     error_pages.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
+    admin_pages.install(app, web)
     return app

@@ -28,14 +28,15 @@ DEFAULT_LANGUAGE = "en"
 FSI, PDI = "\u2068", "\u2069"
 
 
-def catalogue_path(lang: str) -> Path:
-    return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+def catalogue_path(lang: str, domain: str = "messages") -> Path:
+    """``messages``: the public pages; ``admin``: the workspace under /admin."""
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
 
 
 @cache
-def translations(lang: str) -> NullTranslations:
+def translations(lang: str, domain: str = "messages") -> NullTranslations:
     """The compiled catalogue of ``lang`` (English falls back to the message ids)."""
-    path = catalogue_path(lang)
+    path = catalogue_path(lang, domain)
     if lang not in UI_LANGUAGES or not path.is_file():
         return NullTranslations()
     with path.open("rb") as f:
@@ -43,7 +44,7 @@ def translations(lang: str) -> NullTranslations:
     buf = io.BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)
     buf.seek(0)
-    return Translations(buf, domain="messages")
+    return Translations(buf, domain=domain)
 
 
 @cache
@@ -70,10 +71,10 @@ class Translator:
     ``isolating`` is off (plain text such as a feed's title, where the marks are not wanted).
     """
 
-    def __init__(self, lang: str, isolating: bool = True) -> None:
+    def __init__(self, lang: str, isolating: bool = True, domain: str = "messages") -> None:
         self.lang = lang
         self.isolating = isolating
-        self._trans = translations(lang)
+        self._trans = translations(lang, domain)
 
     def _format(self, text: str, values: dict[str, Any]) -> str:
         if not values:
@@ -90,8 +91,8 @@ class Translator:
 
 
 @cache
-def translator(lang: str, isolating: bool = True) -> Translator:
-    return Translator(lang, isolating)
+def translator(lang: str, isolating: bool = True, domain: str = "messages") -> Translator:
+    return Translator(lang, isolating, domain)
 
 
 def parse_accept_language(header: str) -> list[str]:

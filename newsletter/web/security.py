@@ -143,16 +143,29 @@ class BodyTooLarge(Exception):
 class BodyLimit:
     """ASGI middleware answering 413 to bodies over ``max_bytes``, declared or streamed."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        large: tuple[tuple[str, ...], int] = ((), 0),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Paths (prefixes) that take uploads, and their own, larger cap.
+        self.large_prefixes, self.large_bytes = large
+
+    def _limit(self, path: str) -> int:
+        if self.large_prefixes and path.startswith(self.large_prefixes):
+            return max(self.max_bytes, self.large_bytes)
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope.get("path", ""))
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _too_large(send)
             return
         seen = 0
@@ -163,7 +176,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise BodyTooLarge
             return message
 

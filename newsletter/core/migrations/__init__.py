@@ -4,4 +4,4 @@ HEAD is the newest revision; a test checks it against the scripts, so every comm
 out-of-date database without loading Alembic.
 """
 
-HEAD = "0010"
+HEAD = "0011"

@@ -13,6 +13,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
+import newsletter.core.account_models  # noqa: F401  (registers the workspace tables)
 import newsletter.core.models  # noqa: F401  (registers every table)
 
 target_metadata = SQLModel.metadata

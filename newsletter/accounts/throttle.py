@@ -1,0 +1,55 @@
+"""The sign-in throttle, kept in the database so every worker process sees the same counts.
+
+Failed attempts within ``[workspace] login_window_minutes`` are counted per account (the
+address typed, whether or not it has an account, so the lock says nothing about who exists)
+and per client address. A success clears the account's failures. Rows older than a day are
+pruned as attempts come in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, delete, func, select
+
+from newsletter.core.account_models import LoginAttempt
+from newsletter.core.config import WorkspaceConfig
+
+KEEP = timedelta(days=1)
+
+
+def account_key(email: str) -> str:
+    return (email or "").strip().lower()[:320]
+
+
+def _failures(session: Session, since: datetime, **where: str) -> int:
+    query = select(func.count()).select_from(LoginAttempt).where(~col(LoginAttempt.ok))
+    query = query.where(LoginAttempt.at >= since)
+    for name, value in where.items():
+        query = query.where(getattr(LoginAttempt, name) == value)
+    return int(session.exec(query).one())
+
+
+def lock_message(
+    session: Session, settings: WorkspaceConfig, email: str, ip: str, now: datetime
+) -> str | None:
+    """Why sign-in is refused right now, or None. Says how long to wait, not how many tries."""
+    window = timedelta(minutes=settings.login_window_minutes)
+    since = now - window
+    minutes = settings.login_window_minutes
+    if _failures(session, since, account=account_key(email)) >= settings.login_failures_per_account:
+        return (
+            f"Too many failed sign-ins for this account. Try again in {minutes} minutes, "
+            "or ask an admin to reset your password."
+        )
+    if _failures(session, since, ip=ip) >= settings.login_failures_per_ip:
+        return f"Too many failed sign-ins from this network. Try again in {minutes} minutes."
+    return None
+
+
+def record(session: Session, email: str, ip: str, ok: bool, now: datetime) -> None:
+    key = account_key(email)
+    if ok:
+        session.exec(delete(LoginAttempt).where(LoginAttempt.account == key))  # type: ignore[call-overload]
+    session.add(LoginAttempt(account=key, ip=ip, ok=ok, at=now))
+    session.exec(delete(LoginAttempt).where(LoginAttempt.at < now - KEEP))  # type: ignore[call-overload]
