@@ -4,12 +4,14 @@ It imports the sample bulletin (twelve stories of one month) as blocks, marks th
 Turkish and Arabic translations of a few of them (demo-translations.yaml), creates a list of
 fictitious subscribers, composes the month's issue with Turkish and Arabic editions, checks and
 approves it, and sends it through the outbox transport, each reader getting their language's
-edition. Everything goes through the same services as the CLI.
+edition. It also adds a workspace admin, approver and editor with passwords made up at run time,
+for trying the browser workspace. Everything goes through the same services as the CLI.
 """
 
 from __future__ import annotations
 
 import calendar
+import secrets
 import shutil
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +22,7 @@ import yaml
 from babel.dates import format_date
 from sqlmodel import Session
 
+from newsletter.accounts import users
 from newsletter.audience import lists, roster
 from newsletter.compose import editions, issues, period
 from newsletter.compose.issue_content import sections
@@ -61,6 +64,17 @@ LANGS = ["tr", "en", "ar", "en"]
 # What a translation shares with its English story: the facts, not the words.
 SHARED = ("kind", "area", "places", "partners", "event_date", "event_date_end", "image_url",
           "image_alt", "image_credit", "link_url", "link_label", "author")  # fmt: skip
+# The workspace accounts, one per role, on a reserved domain: (role, address, name).
+ACCOUNTS = [("admin", "admin@demo.example", "Demo admin"),
+            ("approver", "approver@demo.example", "Demo approver"),
+            ("editor", "editor@demo.example", "Demo editor")]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    role: str
+    email: str
+    password: str  # "" for an account that already existed: its password is left alone
 
 
 @dataclass
@@ -78,6 +92,8 @@ class DemoResult:
     outbox: Path
     previews: dict[str, PreviewFiles]  # by edition language, the issue's own first
     messages: list[Path] = field(default_factory=list)
+    accounts: list[DemoAccount] = field(default_factory=list)  # the admin first
+    base_url: str = ""
 
     @property
     def preview(self) -> PreviewFiles:
@@ -181,6 +197,21 @@ def _audience(engine, config: Config, clock: Clock, count: int) -> None:
             )  # fmt: skip
 
 
+def _accounts(engine, clock: Clock) -> list[DemoAccount]:
+    """One workspace account per role, each with a random password printed once: a demo left
+    running on a shared machine has no password anyone could guess from the source."""
+    made = []
+    with db.session_scope(engine) as session:
+        for role, email, name in ACCOUNTS:
+            if users.find(session, email) is not None:
+                made.append(DemoAccount(role, email, ""))
+                continue
+            password = secrets.token_urlsafe(12)
+            users.add(session, email, role, password, clock(), name=name, actor=ACTOR)
+            made.append(DemoAccount(role, email, password))
+    return made
+
+
 def _editions(session: Session, issue_id: int, start: date, clock: Clock) -> None:
     """The Turkish and Arabic editions: their texts, headings, and English where untranslated
     (allowed, with a note to the reader, so the checks warn rather than refuse)."""
@@ -218,6 +249,7 @@ def run_demo(folder: Path, clock: Clock, recipients: int = 24, fresh: bool = Fal
     engine = db.make_engine(config)
     try:
         db.upgrade(engine)
+        accounts = _accounts(engine, clock)
         ids, start, end = _import_sample(engine, config, clock)
         with db.session_scope(engine) as session:
             translated = _translate_stories(session, config, ids, clock)
@@ -242,5 +274,6 @@ def run_demo(folder: Path, clock: Clock, recipients: int = 24, fresh: bool = Fal
         folder=folder, config_file=config_file, database=Path(engine.url.database or ""),
         blocks=len(ids), translated=translated, subscribers=recipients, issue_id=issue_id,
         title=title, status=status, sent=result.progress.sent, outbox=outbox, previews=previews,
-        messages=sorted(outbox.glob("*.eml")),
+        messages=sorted(outbox.glob("*.eml")), accounts=accounts,
+        base_url=config.public.base_url,
     )  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from newsletter.accounts import passwords
 from newsletter.cli.main import app
 from newsletter.core.errors import UserError
 from newsletter.demo import fictitious_people, month_of
@@ -136,3 +138,20 @@ def test_a_period_is_the_one_month_of_its_stories() -> None:
                                                                date(2026, 2, 28))  # fmt: skip
     with pytest.raises(UserError, match="several months"):
         month_of([date(2026, 2, 25), date(2026, 3, 2)])
+
+
+def test_demo_prints_the_sign_in_of_its_workspace_accounts(tmp_path: Path) -> None:
+    out = _run(tmp_path / "demo", recipients=1)
+    found = re.findall(r"as (\S+@demo\.example) with password (\S+) \((\w+)\)", out)
+    assert [(email, role) for email, _, role in found] == [
+        ("admin@demo.example", "admin"),
+        ("approver@demo.example", "approver"),
+        ("editor@demo.example", "editor"),
+    ]
+    assert "Sign in at http://127.0.0.1:8000/admin/login as admin@demo.example with password" in out
+    with sqlite3.connect(tmp_path / "demo" / "newsletter.db") as conn:
+        stored = dict(conn.execute("SELECT email, password_hash FROM users").fetchall())
+    for address, password, _role in found:
+        assert len(password) >= 10 and passwords.verify(stored[address], password)
+    again = _run(tmp_path / "other", recipients=1)
+    assert found[0][1] not in again  # made up at run time, not written in the source

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from newsletter.accounts import passwords, throttle
+from newsletter.accounts import passwords, throttle, users
 from newsletter.core.account_models import User, UserSession
 from newsletter.core.config import WorkspaceConfig
 
@@ -52,7 +52,7 @@ def sign_in(
     locked = throttle.lock_message(session, settings, email, ip, now)
     if locked:
         return Signed(None, refused=locked, locked=True)
-    user = session.exec(select(User).where(User.email == throttle.account_key(email))).first()
+    user = users.find(session, email)
     ok = passwords.verify(user.password_hash if user else None, password)
     if not ok or user is None:
         throttle.record(session, email, ip, False, now)
@@ -62,7 +62,7 @@ def sign_in(
         return Signed(None, refused="This account is disabled. Ask an admin to enable it.")
     throttle.record(session, email, ip, True, now)
     if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
+        user.password_hash = passwords.rehash(password)
         session.add(user)
     token = secrets.token_urlsafe(32)
     session.add(

@@ -42,14 +42,21 @@ def lock_message(
             f"Too many failed sign-ins for this account. Try again in {minutes} minutes, "
             "or ask an admin to reset your password."
         )
-    if _failures(session, since, ip=ip) >= settings.login_failures_per_ip:
+    if _failures(session, since, ip=ip[:64]) >= settings.login_failures_per_ip:
         return f"Too many failed sign-ins from this network. Try again in {minutes} minutes."
     return None
 
 
-def record(session: Session, email: str, ip: str, ok: bool, now: datetime) -> None:
+def clear(session: Session, email: str) -> None:
+    """Forgets the account's failed attempts: after a success, or when an admin sets a new
+    password (the lock message tells a locked-out person to ask for exactly that)."""
     key = account_key(email)
+    session.exec(delete(LoginAttempt).where(LoginAttempt.account == key))  # type: ignore[call-overload]
+
+
+def record(session: Session, email: str, ip: str, ok: bool, now: datetime) -> None:
     if ok:
-        session.exec(delete(LoginAttempt).where(LoginAttempt.account == key))  # type: ignore[call-overload]
-    session.add(LoginAttempt(account=key, ip=ip, ok=ok, at=now))
+        clear(session, email)
+    # The address is cut like the session's copy: a forged header must not grow the table.
+    session.add(LoginAttempt(account=account_key(email), ip=ip[:64], ok=ok, at=now))
     session.exec(delete(LoginAttempt).where(LoginAttempt.at < now - KEEP))  # type: ignore[call-overload]

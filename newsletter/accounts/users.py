@@ -7,19 +7,24 @@ never locks itself out of its own settings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlmodel import Session, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
 
-from newsletter.accounts import passwords
+from newsletter.accounts import passwords, throttle
 from newsletter.accounts.roles import check_role
 from newsletter.core import audit
-from newsletter.core.account_models import User, UserSession
+from newsletter.core.account_models import AuditEvent, User, UserSession
 from newsletter.core.errors import NotFound, StateError, UserError
-from newsletter.core.safe_text import one_line
+from newsletter.core.safe_text import problem
+
+# A workspace language the person chose: a language code, or "" to follow the browser.
+LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8})?")
 
 
 def normalise_email(value: str) -> str:
@@ -32,9 +37,18 @@ def normalise_email(value: str) -> str:
     return checked.normalized.lower()
 
 
+def lookup_key(email: str) -> str:
+    """The stored form of an address as typed: normalised when it is one (so "A@B.ORG", an
+    address in another Unicode normal form or a punycode domain find their account), else
+    folded to lower case (so a mistyped one finds nobody rather than raising)."""
+    try:
+        return normalise_email(email)
+    except UserError:
+        return throttle.account_key(email)
+
+
 def find(session: Session, email: str) -> User | None:
-    key = (email or "").strip().lower()
-    return session.exec(select(User).where(User.email == key)).first()
+    return session.exec(select(User).where(User.email == lookup_key(email))).first()
 
 
 def get(session: Session, user_id: int) -> User:
@@ -60,7 +74,11 @@ def count(session: Session) -> int:
 
 
 def _name(value: str) -> str:
-    name = one_line("name", value or "").strip()
+    # "name: …" so that a form shows the refusal beside its name field.
+    found = problem(value or "")
+    if found:
+        raise UserError(f"name: it {found}; write it on one line without control characters")
+    name = (value or "").strip()
     if len(name) > 200:
         raise UserError("name: use at most 200 characters")
     return name
@@ -89,13 +107,17 @@ def add(
         password_changed_at=now,
     )
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same address added at the same moment by someone else
+        raise UserError(f"email: a user {key} already exists") from None
     audit.record(session, actor, "created", "user", user.id, now, role=role)
     return user
 
 
 def _enabled_admins(session: Session) -> int:
-    query = select(func.count()).select_from(User).where(User.role == "admin", ~User.disabled)
+    query = select(func.count()).select_from(User)
+    query = query.where(User.role == "admin", ~col(User.disabled))
     return int(session.exec(query).one())
 
 
@@ -125,6 +147,8 @@ def edit(
         changes["name"] = [user.name, _name(name)]
         user.name = _name(name)
     if language is not None and language != user.language:
+        if language and not LANGUAGE.fullmatch(language):
+            raise UserError(f"language: {language!r} is not a language code (e.g. tr, or '')")
         user.language = language
         changes["language"] = language
     if changes:
@@ -138,7 +162,9 @@ def set_disabled(
     session: Session, user_id: int, disabled: bool, now: datetime, actor: str = ""
 ) -> User:
     user = get(session, user_id)
-    if disabled and not user.disabled:
+    if disabled == user.disabled:
+        return user  # nothing happens, so nothing is recorded
+    if disabled:
         _keep_an_admin(session, user, user.role, True)
         end_sessions(session, user.id or 0)
     user.disabled = disabled
@@ -152,13 +178,15 @@ def set_disabled(
 def set_password(
     session: Session, user_id: int, password: str, now: datetime, actor: str = ""
 ) -> User:
-    """A new password; every session of the user ends (a stolen cookie stops working)."""
+    """A new password; every session of the user ends (a stolen cookie stops working) and
+    the sign-in lock of their account lifts (the lock message says to ask for a reset)."""
     user = get(session, user_id)
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = now
     user.updated_at = now
     session.add(user)
     end_sessions(session, user.id or 0)
+    throttle.clear(session, user.email)
     audit.record(session, actor, "password changed", "user", user.id, now)
     return user
 
@@ -168,6 +196,12 @@ def end_sessions(session: Session, user_id: int) -> int:
     for row in rows:
         session.delete(row)
     return len(rows)
+
+
+def history(session: Session, limit: int = 100) -> Sequence[AuditEvent]:
+    """What was done to users (added, changed, disabled, passwords), newest first."""
+    query = select(AuditEvent).where(AuditEvent.subject == "user")
+    return session.exec(query.order_by(col(AuditEvent.id).desc()).limit(limit)).all()
 
 
 def label(user: User) -> str:
@@ -184,4 +218,5 @@ def to_json(user: User) -> dict[str, Any]:
         "disabled": user.disabled,
         "language": user.language,
         "created_at": user.created_at.isoformat(),
+        "password_changed_at": user.password_changed_at.isoformat(),
     }

@@ -35,6 +35,13 @@ def demo(
         echo(f"preview ({language}): {files.html.resolve()}")
         echo(f"              {files.text.resolve()}")
     echo(f"Next: cd {folder} && newsletter issues report {result.issue_id}")
+    echo(f"Workspace: cd {folder} && newsletter serve, then in a browser:")
+    login = f"{result.base_url}/admin/login"
+    for number, account in enumerate(result.accounts):
+        told = (f"with password {account.password}" if account.password
+                else "with the password it already had")  # fmt: skip
+        lead = f"Sign in at {login} as" if number == 0 else "   or as"
+        echo(f"{lead} {account.email} {told} ({account.role})")
 
 
 def register(app: typer.Typer) -> None:

@@ -93,6 +93,11 @@ COMMANDS: dict[str, Entry] = {
         "app",
         "Bounces and complaints: import delivery status and feedback reports, list what they did.",
     ),
+    "users": Entry(
+        "newsletter.cli.users",
+        "app",
+        "Workspace users: add them, give them a role, disable them, set passwords.",
+    ),
 }
 
 # Modules whose register(app) also adds commands to a group defined elsewhere: they are
