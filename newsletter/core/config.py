@@ -15,7 +15,7 @@ import json
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal, get_origin
+from typing import Annotated, Any, Literal, get_origin
 
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, StrictBool, ValidationError
 
@@ -200,8 +200,8 @@ class MediaConfig(Section):
     max_upload_bytes: int = Field(15 * 1024 * 1024, ge=100 * 1024, le=200 * 1024 * 1024)
     # Pixels a decoded image may have: larger is refused as a decompression bomb.
     max_pixels: int = Field(40_000_000, ge=1_000_000, le=200_000_000)
-    # The widths stored: 600 for the email, 1200 for high-density screens.
-    widths: list[int] = [600, 1200]
+    # The widths stored: 600 for the email, 1200 for high-density screens (100 to 4000 each).
+    widths: list[Annotated[int, Field(ge=100, le=4000)]] = Field([600, 1200], min_length=1)
 
 
 class Config(Section):
