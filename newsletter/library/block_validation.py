@@ -116,6 +116,22 @@ def _https(field: str, value: Any) -> str | None:
     return url
 
 
+def media_prefix(base_url: str) -> str:
+    """Where photos of our own media library are served: ``<public base URL>/media/``."""
+    return base_url.rstrip("/") + "/media/" if base_url else ""
+
+
+def image_url(field: str, value: Any, media_base: str = "") -> str | None:
+    """An https image address, or one of our media library's photos (``media_base`` is the
+    public base URL): a test or demo install serves those over http://127.0.0.1."""
+    url = _optional(field, value)
+    prefix = media_prefix(media_base)
+    ours = bool(prefix) and url is not None and url.startswith(prefix) and len(url) > len(prefix)
+    if ours and url is not None and " " not in url:
+        return url
+    return _https(field, url)
+
+
 def language_tag(field: str, value: Any) -> str:
     """A well-formed BCP 47 tag whose language CLDR knows, in canonical case (e.g. en-GB)."""
     tag = _text(field, value).replace("_", "-")
@@ -176,12 +192,18 @@ def check_status(value: Any) -> str:
     return _CHECKS["status"]("status", value)
 
 
-def clean(library: LibraryConfig, fields: dict[str, Any]) -> dict[str, Any]:
-    """Each given field checked and normalised; an unknown field name is an error."""
+def clean(library: LibraryConfig, fields: dict[str, Any], media_base: str = "") -> dict[str, Any]:
+    """Each given field checked and normalised; an unknown field name is an error.
+
+    ``media_base`` (the public base URL) also accepts photos of our media library as images,
+    even where that address is http (see ``image_url``).
+    """
     out: dict[str, Any] = {}
     for name, value in fields.items():
         if name == "area":
             out[name] = area_slug(library, value) if _text(name, value) else None
+        elif name == "image_url":
+            out[name] = image_url(name, value, media_base)
         elif name in _CHECKS:
             out[name] = _CHECKS[name](name, value)
         else:
