@@ -95,7 +95,8 @@ def add(
         fields = edited
     fields.setdefault("author", opt.current_user())
     with state().session() as session:
-        block = blocks.create(session, library, fields, utcnow())
+        block = blocks.create(session, library, fields, utcnow(), actor=_actor(),
+                              media_base=_media_base())  # fmt: skip
     if as_json:
         print_json(blocks.to_json(block))
     else:
@@ -247,7 +248,8 @@ def edit(
         changes = edited
     with state().session() as session:
         before = blocks.record(blocks.get(session, block_id))
-        block = blocks.update(session, library, block_id, changes, utcnow(), confirm=explicit)
+        block = blocks.update(session, library, block_id, changes, utcnow(), confirm=explicit,
+                              actor=_actor(), media_base=_media_base())  # fmt: skip
         if confirm or str(changes.get("status", "")).strip().lower() == "ready":
             blocks.confirm_guesses(session, block_id, utcnow())  # as 'blocks ready' does
         changed = [k for k, v in blocks.record(block).items() if before[k] != v and k != "guessed"]
@@ -259,11 +261,22 @@ def edit(
         typer.echo(f"block {block_id}: no change{note}")
 
 
+def _actor() -> str:
+    """How the history names a change made at the terminal (the workspace uses e-mails)."""
+    return "cli:" + (opt.current_user() or "unknown")
+
+
+def _media_base() -> str:
+    """Photos of our media library live under the public base URL, which may be plain http on
+    a test or demo install."""
+    return state().config.public.base_url
+
+
 def _set_status(block_ids: list[int], status: str) -> None:
     confirmed: dict[int, list[str]] = {}
     with state().session() as session:
         for block_id in block_ids:
-            blocks.set_status(session, block_id, status, utcnow())
+            blocks.set_status(session, block_id, status, utcnow(), actor=_actor())
             if status == "ready":  # marking a block ready is the officer's word that it is right
                 confirmed[block_id] = blocks.confirm_guesses(session, block_id, utcnow())
     typer.echo(f"{status}: block{'s' if len(block_ids) > 1 else ''} "
@@ -302,7 +315,7 @@ def delete(
             title = blocks.get(session, block_id).title
         typer.confirm(f"Delete block {block_id} '{title}'?", abort=True)
     with state().session() as session:
-        deleted = blocks.delete(session, block_id)
+        deleted = blocks.delete(session, block_id, utcnow(), actor=_actor())
     issues = ", ".join(map(str, deleted.removed_from_issues))
     note = f" (also removed from draft issue {issues})" if issues else ""
     typer.echo(f"deleted block {deleted.block_id}: {deleted.title}{note}")
