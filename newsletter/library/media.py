@@ -198,7 +198,7 @@ def list_media(
     return list(session.exec(query))
 
 
-def count(session: Session, search: str | None = None) -> int:
+def count_media(session: Session, search: str | None = None) -> int:
     ids = _matching_ids(session, search)
     if ids is not None:
         return len(ids)

@@ -58,7 +58,7 @@ def _list_page(
     size = web.config.workspace.page_size
     page = _page_number(request.query_params.get("page"))
     with read_scope(web.engine) as db:
-        total = media.count(db, search)
+        total = media.count_media(db, search)
         items = media.list_media(db, (page - 1) * size, size, search)
     rows = [
         {"item": i, "thumb": media.path(i), "url": media.url(web.config, i)} for i in items
