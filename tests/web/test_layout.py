@@ -46,7 +46,9 @@ ROUTERS = {p.stem for p in MODULES if _is_router(_tree(p))}
 
 
 def test_the_expected_routers_exist() -> None:
-    expected = {"site", "subscribe", "unsubscribe", "preferences", "archive_pages"}
+    expected = {
+        "site", "subscribe", "unsubscribe", "preferences", "archive_pages", "media_files"
+    }
     assert expected == ROUTERS
 
 
