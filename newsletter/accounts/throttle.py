@@ -36,14 +36,15 @@ def lock_message(
     """Why sign-in is refused right now, or None. Says how long to wait, not how many tries."""
     window = timedelta(minutes=settings.login_window_minutes)
     since = now - window
-    minutes = settings.login_window_minutes
+    # Fixed messages, so the workspace's catalogue can translate them; the sign-in page fills
+    # in %(minutes)s with [workspace] login_window_minutes.
     if _failures(session, since, account=account_key(email)) >= settings.login_failures_per_account:
         return (
-            f"Too many failed sign-ins for this account. Try again in {minutes} minutes, "
+            "Too many failed sign-ins for this account. Try again in %(minutes)s minutes, "
             "or ask an admin to reset your password."
         )
     if _failures(session, since, ip=ip[:64]) >= settings.login_failures_per_ip:
-        return f"Too many failed sign-ins from this network. Try again in {minutes} minutes."
+        return "Too many failed sign-ins from this network. Try again in %(minutes)s minutes."
     return None
 
 

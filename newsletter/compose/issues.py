@@ -1,6 +1,7 @@
 """Issues: create and edit, move through review and sending, freeze for sending, describe.
 
-Placing blocks in an issue lives in ``placements``.
+Placing blocks in an issue lives in ``placements``. Submit, approve and send back also write
+the audit trail (``core.audit``), so a step taken in the terminal shows on the workspace's issue.
 
 Every function takes the session first and ``now``; none commits (the caller's session_scope
 does), so a failing step leaves nothing half-written.
@@ -17,6 +18,7 @@ from sqlmodel import Session, col, delete, select
 from newsletter.compose import lifecycle
 from newsletter.compose.issue_checks import check_issue
 from newsletter.compose.issue_content import languages, load_view, placements, sections
+from newsletter.core import audit
 from newsletter.core.config import Config
 from newsletter.core.errors import NotFound, StateError, UserError
 from newsletter.core.models import Block, Issue, IssueEvent, IssueSnapshot
@@ -159,33 +161,83 @@ def transition(
 
 
 def submit(session: Session, issue_id: int, actor: str, now: datetime, note: str = "") -> Issue:
-    return transition(session, issue_id, "in_review", actor, now, note)
+    """Send a draft for review; recorded in the history and the audit trail."""
+    issue = get(session, issue_id)
+    if issue.status != "draft":
+        where = "already in review" if issue.status == "in_review" else issue.status
+        raise StateError(f"issue {issue_id} is {where}: only a draft can be submitted for review")
+    note = _note(note)
+    transition(session, issue_id, "in_review", actor, now, note)
+    audit.record(session, actor, "submitted", "issue", issue_id, now, note=note)
+    return issue
 
 
 def approve(
-    session: Session, config: Config, issue_id: int, actor: str, now: datetime, note: str = ""
+    session: Session,
+    config: Config,
+    issue_id: int,
+    actor: str,
+    now: datetime,
+    note: str = "",
+    *,
+    allow_self: bool = True,
 ) -> Issue:
-    """Approve an issue in review, refused while any pre-send check reports an error."""
+    """Approve an issue in review, refused while any pre-send check reports an error, and
+    refused to its own author unless ``allow_self``: the workspace passes
+    ``config.workspace.allow_self_approval``, so a second pair of eyes is the rule there."""
     issue = get(session, issue_id)
     lifecycle.check_transition(issue_id, issue.status, "approved")
+    if not allow_self and is_author(issue, actor):
+        raise StateError(
+            f"issue {issue_id} was written by {issue.author}: another approver must approve "
+            "it (a one-person office can set [workspace] allow_self_approval = true)"
+        )
     errors = errors_of(check_issue(session, config, issue_id))
     if errors:
         first = "; ".join(f"{f.id}: {f.message}" for f in errors[:3])
         raise StateError(
             f"issue {issue_id} cannot be approved: {len(errors)} check error(s): {first}"
         )
-    return transition(session, issue_id, "approved", actor, now, note)
+    note = _note(note)
+    transition(session, issue_id, "approved", actor, now, note)
+    audit.record(session, actor, "approved", "issue", issue_id, now, note=note)
+    return issue
+
+
+def is_author(issue: Issue, actor: str) -> bool:
+    """Whether ``actor`` wrote the issue (e-mail addresses compare without case)."""
+    author = (issue.author or "").strip().casefold()
+    return bool(author) and author == actor.strip().casefold()
 
 
 def reject(session: Session, issue_id: int, actor: str, now: datetime, note: str = "") -> Issue:
-    """Send an issue in review (or approved but not yet scheduled) back to draft."""
+    """Send an issue in review (or approved but not yet scheduled) back to draft, with a note
+    for its author saying what to change (required: "sent back" alone helps nobody)."""
     issue = get(session, issue_id)
     if issue.status not in ("in_review", "approved"):
         raise StateError(
             f"issue {issue_id} is {issue.status}: only an issue in review or "
             "approved can go back to draft"
         )
-    return transition(session, issue_id, "draft", actor, now, note)
+    note = _note(note)
+    if not note:
+        raise UserError("note: say what the author should change before sending it back")
+    transition(session, issue_id, "draft", actor, now, note)
+    audit.record(session, actor, "sent back", "issue", issue_id, now, note=note)
+    return issue
+
+
+NOTE_MAX = 2000
+
+
+def _note(note: str) -> str:
+    """A review note: any number of lines, but no NUL and not a whole essay."""
+    note = note.strip()
+    if "\x00" in note:
+        raise UserError("note: contains a NUL character; remove it and try again")
+    if len(note) > NOTE_MAX:
+        raise UserError(f"note: {len(note)} characters; keep it to {NOTE_MAX} at most")
+    return note
 
 
 def events(session: Session, issue_id: int) -> list[IssueEvent]:

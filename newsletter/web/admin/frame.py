@@ -157,6 +157,8 @@ def need(permission: str) -> Callable[..., Viewer]:
             raise Forbidden(viewer, permission)
         return viewer
 
+    # Named on the dependency so a test can sweep every route for its permission.
+    dependency.permission = permission  # type: ignore[attr-defined]
     return dependency
 
 

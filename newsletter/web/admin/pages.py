@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from newsletter.accounts.roles import NEEDS
-from newsletter.web.admin import blocks, composer, library_import, media, people, signin
+from newsletter.web.admin import blocks, composer, library_import, media, people, review, signin
 from newsletter.web.admin.frame import (
     TEMPLATES,
     Admin,
@@ -37,6 +37,7 @@ ROUTERS = [
     library_import.router,
     media.router,
     composer.router,
+    review.router,
     people.router,
 ]
 
