@@ -23,6 +23,7 @@ from newsletter.core.clock import utcnow
 from newsletter.core.config import Config
 from newsletter.core.db import open_database
 from newsletter.web import (
+    api,
     archive_pages,
     error_pages,
     media_files,
@@ -74,5 +75,6 @@ def create_app(
     error_pages.install(app)
     for module in ROUTERS:
         app.include_router(module.router)
+    api.install(app, web)
     admin_pages.install(app, web)
     return app

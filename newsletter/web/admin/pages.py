@@ -9,7 +9,20 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from newsletter.accounts.roles import NEEDS
-from newsletter.web.admin import blocks, composer, library_import, media, people, review, signin
+from newsletter.web.admin import (
+    blocks,
+    composer,
+    library_import,
+    list_pages,
+    media,
+    outbox,
+    people,
+    review,
+    sends,
+    settings_page,
+    signin,
+    subscriber_pages,
+)
 from newsletter.web.admin.frame import (
     TEMPLATES,
     Admin,
@@ -38,6 +51,11 @@ ROUTERS = [
     media.router,
     composer.router,
     review.router,
+    sends.router,
+    subscriber_pages.router,
+    list_pages.router,
+    outbox.router,
+    settings_page.router,
     people.router,
 ]
 

@@ -1,15 +1,10 @@
-"""The admin's pages: workspace users, and first read-only views of subscribers, lists and the
-settings.
+"""The admin's pages of workspace users.
 
 - ``/admin/users``: every user with a form per row (change the role, disable or enable), a
   form to add one (``email``, ``name``, ``role``, ``password``) and the audit trail of users.
 - ``/admin/users/{id}``: one user: edit the name and role, set a new password (``password``,
   ``password2``), disable or enable, and their trail. A form posted from here says
   ``from=user`` and comes back here.
-- ``/admin/subscribers``: search (``q``: case, accents and the Turkish dotted and dotless i
-  ignored), ``status`` and ``list`` filters, paging by ``[workspace] page_size``.
-- ``/admin/lists``: the lists with their member counts; ``/admin/settings``: the effective
-  config by section, without secrets.
 
 Refusals (the last admin, an address already taken, a short password) come from the services
 ``accounts.users`` the CLI also calls, and are shown beside their field.
@@ -17,21 +12,15 @@ Refusals (the last admin, an address already taken, a short password) come from 
 
 from __future__ import annotations
 
-import json
-import math
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from newsletter.accounts import users
-from newsletter.audience import lists, roster
 from newsletter.core import audit
 from newsletter.core.account_models import ROLES, AuditEvent
 from newsletter.core.db import read_scope, session_scope
@@ -53,9 +42,6 @@ router = APIRouter(include_in_schema=False)
 ADD_FIELDS = ("email", "name", "role", "password")
 USER_FIELDS = ("name", "role", "password", "password2", "disabled")
 HISTORY = 100  # events of the users page's trail
-MAX_QUERY = 200  # characters of a subscriber search kept
-# Config keys whose value is never shown, should one ever enter the dump.
-SECRET_KEY = re.compile(r"password|secret_key|token|api_key|private", re.IGNORECASE)
 
 
 def _summary(details: dict[str, Any]) -> str:
@@ -245,80 +231,3 @@ def reset_password(
     form: FormData = Depends(checked_form),
 ) -> Response:
     return _act(request, viewer, form, user_id, "password")
-
-
-def _page_number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and 0 < int(value) < 1_000_000 else 1
-
-
-@router.api_route("/admin/subscribers", methods=READ)
-def subscribers_page(request: Request, viewer: Viewer = Depends(need("subscribers"))) -> Response:
-    web = web_of(request)
-    params = request.query_params
-    shown = {"q": params.get("q", "").strip()[:MAX_QUERY], "status": params.get("status", ""),
-             "list": params.get("list", "")}  # fmt: skip
-    page = _page_number(params.get("page"))
-    size = web.config.workspace.page_size
-    filters = roster.Filters(shown["list"] or None, shown["status"] or None, None,
-                             shown["q"] or None)  # fmt: skip
-    errors: dict[str, str] = {}
-    rows: list[dict[str, Any]] = []
-    total = 0
-    with read_scope(web.engine) as db:
-        all_lists = lists.all_lists(db)
-        try:
-            rows, total = roster.listing(db, filters, size, (page - 1) * size)
-        except NotFound as exc:
-            errors = {"list": str(exc)}
-        except UserError as exc:
-            errors = {"status": str(exc)}
-    exact = total <= roster.COUNT_LIMIT
-    pages = max(1, math.ceil(min(total, roster.COUNT_LIMIT) / size))
-    if not exact and len(rows) == size:
-        pages = max(pages, page + 1)  # more than the count stops at: the next page exists
-    _ = admin_of(request).gettext(viewer.lang)
-    statuses = [(s, _(s)) for s in roster.SUBSCRIPTION_STATUSES + roster.SUBSCRIBER_STATUSES]
-    return admin_of(request).render(
-        request, viewer, "subscribers.html", 400 if errors else 200, rows=rows,
-        total=min(total, roster.COUNT_LIMIT), exact=exact, page=page, pages=pages,
-        first=(page - 1) * size + 1, shown=shown, errors=errors, statuses=statuses,
-        lists=[(m.slug, m.name) for m in all_lists],
-    )  # fmt: skip
-
-
-@router.api_route("/admin/lists", methods=READ)
-def lists_page(request: Request, viewer: Viewer = Depends(need("lists"))) -> Response:
-    web = web_of(request)
-    with read_scope(web.engine) as db:
-        found = lists.all_lists(db)
-        counts = lists.counts(db)
-    rows = [(m, counts.get(m.id or 0, lists.ListCounts())) for m in found]
-    return admin_of(request).render(request, viewer, "lists.html", rows=rows)
-
-
-def _shown(key: str, value: Any) -> str:
-    """A config value as the page shows it: secrets masked, a database URL without password."""
-    if SECRET_KEY.search(key):
-        return "••••••" if value else ""
-    if key == "url" and isinstance(value, str):
-        try:
-            return make_url(value).render_as_string(hide_password=True)
-        except ArgumentError:
-            return value
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-@router.api_route("/admin/settings", methods=READ)
-def settings_page(request: Request, viewer: Viewer = Depends(need("settings"))) -> Response:
-    config = web_of(request).config
-    # Secrets are private attributes of Config: a dump never holds them.
-    dumped = config.model_dump(mode="json", exclude={"source"})
-    sections = [
-        (name, [(key, _shown(key, value)) for key, value in values.items()])
-        for name, values in dumped.items()
-        if isinstance(values, dict)
-    ]
-    return admin_of(request).render(
-        request, viewer, "settings.html", sections=sections, source=config.source,
-        warnings=config.warnings, smtp_password_set=bool(config.smtp_password),
-    )  # fmt: skip

@@ -17,7 +17,7 @@ from newsletter.core import audit
 from newsletter.core.config import Config
 from newsletter.core.db import session_scope
 from newsletter.web.admin.frame import FLASH_COOKIE
-from newsletter.web.admin.people import _shown
+from newsletter.web.admin.settings_page import _shown
 from tests.conftest import SECRET, write_config
 from tests.plugins.admin import PASSWORD, PEOPLE, form_token, sign_in
 from tests.plugins.web import START, text_of

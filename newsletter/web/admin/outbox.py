@@ -1,0 +1,7 @@
+"""The outbox viewer (``/admin/outbox``): issue 12."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
