@@ -204,6 +204,14 @@ class MediaConfig(Section):
     widths: list[Annotated[int, Field(ge=100, le=4000)]] = Field([600, 1200], min_length=1)
 
 
+class ApiConfig(Section):
+    """The JSON API under /api/v1: requests one token may make per minute (a short burst may
+    go over the average, never over ``burst``)."""
+
+    requests_per_minute: int = Field(120, ge=1, le=100_000)
+    burst: int = Field(30, ge=1, le=10_000)
+
+
 class Config(Section):
     organisation: OrganisationConfig = OrganisationConfig()
     database: DatabaseConfig = DatabaseConfig()
@@ -220,6 +228,7 @@ class Config(Section):
     bounces: BouncesConfig = BouncesConfig()
     workspace: WorkspaceConfig = WorkspaceConfig()
     media: MediaConfig = MediaConfig()
+    api: ApiConfig = ApiConfig()
 
     # Where the file was found (None: defaults only). Relative paths resolve against its folder.
     source: Path | None = None
