@@ -1,7 +1,8 @@
 """The sender threads of one run: one per connection, each with its own ledger connection.
 
-Each thread takes a recipient, marks the row sending (committed, and only if the person still
-wants the issue), builds the message, hands it over, and records the outcome. The threads
+Each thread takes a recipient, marks the row sending (committed and synced, and only if the
+person still wants the issue), builds the message, hands it over, and records the outcome in
+the same transaction as its next mark (ledger_fast: one commit per message). The threads
 count outcomes for the progress display and pause the send on a dead server or a run of
 policy rejections.
 """
@@ -86,6 +87,7 @@ class SendThreads:
         self.halt = threading.Event()
         self.pause_reason = ""
         self.lock = threading.Lock()
+        self.db_lock = threading.Lock()  # orders the threads' ledger transactions
         # A list smaller than the threshold must still trip it (the same few people retried
         # against a dead server would otherwise spend every attempt).
         self.streak = Streak(min(sending.breaker_failures, max(progress.total, 1)))
@@ -103,28 +105,63 @@ class SendThreads:
 
     def work(self) -> None:
         """Take jobs until told to end. An unexpected error on one job is handled and the
-        thread goes on draining the queue, so the dispatcher never waits for a dead thread."""
+        thread goes on draining the queue, so the dispatcher never waits for a dead thread.
+
+        A job whose outcome the ledger holds for the next transaction (ledger_fast) is only
+        marked done once it is written: the dispatcher, seeing no job unfinished, counts the
+        ledger and must find every outcome there."""
         try:
-            fast = FastLedger(self.engine, self.owner, self.send.id or 0, self.list_ids)
+            fast = FastLedger(self.engine, self.owner, self.send.id or 0, self.list_ids,
+                              lock=self.db_lock)  # fmt: skip
         except Exception as exc:  # noqa: BLE001 - no ledger connection: stop the run
             self._crashed(None, None, exc)
             fast = None
+        held = 0  # jobs done but for their outcome, held by the ledger
         try:
-            while (job := self.jobs.get()) is not None:
+            while True:
                 try:
-                    if fast and not (self.halt.is_set() or self.stop.is_set()):
+                    job = self.jobs.get_nowait()
+                except queue.Empty:  # nothing at hand to write the outcome with: write it now
+                    held = self._flush(fast, held)
+                    job = self.jobs.get()
+                stopping = self.halt.is_set() or self.stop.is_set()
+                if job is None or stopping:
+                    held = self._flush(fast, held)
+                if job is None:
+                    break
+                try:
+                    if fast and not stopping:
                         self._deliver_one(fast, job)
                 except Exception as exc:  # noqa: BLE001 - recorded and paused, see _crashed
                     self._crashed(fast, job, exc)
-                finally:
-                    self.jobs.task_done()
+                if fast and fast.holding:
+                    held += 1
+                else:
+                    held = self._done(held + 1)
             self.jobs.task_done()
         finally:
             if fast:
+                self._flush(fast, held)
                 fast.close()
 
+    def _done(self, count: int) -> int:
+        for _ in range(count):
+            self.jobs.task_done()
+        return 0
+
+    def _flush(self, fast: FastLedger | None, held: int) -> int:
+        """Write the held outcomes, then mark their jobs done. If that fails, the rows stay
+        ``sending`` (possibly sent, never sent again) and the send pauses."""
+        if fast is not None and fast.holding:
+            try:
+                fast.flush()
+            except Exception as exc:  # noqa: BLE001 - see _crashed
+                self._crashed(None, None, exc)
+        return self._done(held)
+
     def _deliver_one(self, fast: FastLedger, job: Recipient) -> None:
-        """Mark the row sending (committed), hand the message over, record the outcome."""
+        """Mark the row sending (committed, with the last row's outcome), hand the message
+        over, and hold the outcome for the next transaction."""
         if job.subscriber_id is None:
             fast.skip(self.clock(), Skip(job.delivery_id, "skipped", "erased"))
             self._count("skipped")
@@ -135,8 +172,10 @@ class SendThreads:
             self._count("failed")
             return
         delay = self.limiter.reserve()
-        if delay > 0 and (self.halt.wait(delay) or self.stop.is_set()):
-            return  # stopped while waiting for the rate limit: the row stays queued
+        if delay > 0:  # no outcome is left unwritten while waiting
+            fast.flush()
+            if self.halt.wait(delay) or self.stop.is_set():
+                return  # stopped while waiting for the rate limit: the row stays queued
         now = self.clock()
         mid = self.composer.message_id(job)
         digest = self.digest(job.email)
@@ -149,10 +188,10 @@ class SendThreads:
             composed = self.composer.compose(job, now, mid)
         except UserError as exc:
             self._count("failed")
-            fast.finish(now, Finish(job.delivery_id, "failed", None, str(exc), None, None))
+            fast.defer(now, Finish(job.delivery_id, "failed", None, str(exc), None, None))
             return
         outcome = self.transport.send(composed.envelope_from, composed.recipient, composed.data)
-        fast.finish(self.clock(), self._finish(job, outcome))
+        fast.defer(self.clock(), self._finish(job, outcome))
 
     def _crashed(self, fast: FastLedger | None, job: Recipient | None, exc: Exception) -> None:
         """An error no code path expected (a bug, a broken transport, the database gone).
@@ -188,8 +227,8 @@ class SendThreads:
         now = self.clock()
         attempts = job.attempts + 1
         step = next_step(outcome, attempts, self.send.started_at, now, self.sending)
-        if outcome.hard_bounce and job.email:
-            with session_scope(self.engine) as s:
+        if outcome.hard_bounce and job.email:  # a write too: in turn with the ledger's
+            with self.db_lock, session_scope(self.engine) as s:
                 digest = self.digest(job.email)
                 suppression.add_hash(s, digest, "hard_bounce", now, note=outcome.describe()[:200])
         self._observe(job, outcome, step.status)

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from newsletter.audience import lists
 from newsletter.compose import issues
 from newsletter.core.clock import Clock
-from newsletter.core.db import session_scope
+from newsletter.core.db import WRITE, read_scope, session_scope
 from newsletter.core.errors import NotFound, UserError
 from newsletter.core.models import Delivery, IssueSnapshot, MailingList, Send, Subscriber
 from newsletter.delivery import ledger, ledger_faults
@@ -89,8 +89,10 @@ def claim(
         .order_by(d.c.id)
         .limit(limit)
     )
+    # A read (no write lock): the rows are only taken by FastLedger.begin's conditional
+    # UPDATE, so a snapshot a moment old is enough, and the senders never wait for it.
     with engine.connect() as conn:
-        return list(conn.execute(query).all())
+        return list(conn.execution_options(**{WRITE: False}).execute(query).all())
 
 
 def _next_due(engine: Engine, send_id: int) -> tuple[int, datetime | None]:
@@ -98,7 +100,7 @@ def _next_due(engine: Engine, send_id: int) -> tuple[int, datetime | None]:
     query = sa.select(sa.func.count(), sa.func.min(d.c.next_attempt_at)).where(
         d.c.send_id == send_id, d.c.status == "queued"
     )
-    with session_scope(engine) as s:
+    with read_scope(engine) as s:
         count, earliest = s.connection().execute(query).one()
     return int(count), earliest
 
@@ -114,7 +116,7 @@ class _StatusWatch:
         if time.monotonic() - self.checked < STATUS_CHECK_SECONDS:
             return False
         self.checked = time.monotonic()
-        with session_scope(self.engine) as s:
+        with read_scope(self.engine) as s:
             send = s.get(Send, self.send_id)
             self.status = send.status if send else "missing"
         return self.status != "running"
