@@ -59,6 +59,7 @@ NAV = (
     ("/admin/import", "Import", "import"),
     ("/admin/media", "Media", "media"),
     ("/admin/sends", "Sends", "sends"),
+    ("/admin/outbox", "Outbox", "sends"),
     ("/admin/lists", "Lists", "lists"),
     ("/admin/subscribers", "Subscribers", "subscribers"),
     ("/admin/users", "Users", "users"),

@@ -42,6 +42,10 @@ STATIC = {
     "admin.js": JS,  # shared: confirmations, the language menu
     "blocks.js": JS,  # the block form's live preview
     "composer.js": JS,  # drag and drop, preview widths and modes
+    "sends.js": JS,  # a running send's live counts
+    "lists.js": JS,  # the list pages' import form
+    "outbox.js": JS,  # the outbox viewer's tabs
+    "settings.js": JS,  # the settings page's SMTP test
 }
 # Routers of the workspace, in the order their paths are matched.
 ROUTERS = [
